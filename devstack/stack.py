@@ -1,0 +1,214 @@
+"""Brings the local Supabase-shaped stack up and down.
+
+One folder (`.stack/` for `make run`, another for the test session) holds the Postgres cluster,
+the stack's secrets, the process ids and logs of its services, and `env`: the `KEY=value` lines a
+developer or a test needs to talk to it. Re-running `up` reuses what is already there.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+from devstack import keys
+from devstack.postgres import Cluster, free_port, install_extension_stand_ins
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLATFORM_SQL = Path(__file__).parent / "platform.sql"
+SUPABASE_CLI = ["npx", "--no-install", "supabase"]
+DEMO_APP_ID = "100000000000001"
+
+
+@dataclass
+class Service:
+    """A long-running process of the stack, started from a module of this repository."""
+
+    name: str
+    module: str
+    args: list[str]
+    ready_url: str | None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+class Stack:
+    def __init__(self, root: Path, *, fast: bool = False):
+        self.root = root.resolve()
+        self.cluster = Cluster(self.root / "pg", fast=fast)
+        self.logs = self.root / "logs"
+        self.run = self.root / "run"
+
+    # --- secrets -------------------------------------------------------------------------------
+    def secrets(self) -> dict[str, str]:
+        path = self.root / "secrets.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        values = {
+            "jwt_secret": secrets.token_urlsafe(48),
+            "cron_secret": secrets.token_urlsafe(32),
+            "token_encryption_key": Fernet.generate_key().decode(),
+            "facebook_app_secret": secrets.token_hex(16),
+            "oauth_state_secret": secrets.token_urlsafe(32),
+        }
+        self.root.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2))
+        path.chmod(0o600)
+        return values
+
+    # --- database ------------------------------------------------------------------------------
+    def start_database(self) -> None:
+        created = self.cluster.init()
+        install_extension_stand_ins()
+        self.cluster.start()
+        if created:
+            self.cluster.psql("-f", str(PLATFORM_SQL))
+        self.push_migrations()
+
+    def push_migrations(self) -> None:
+        """Applies supabase/migrations and the seed with the real Supabase CLI, as in production."""
+        result = subprocess.run(
+            [*SUPABASE_CLI, "db", "push", "--db-url", f"{self.cluster.url}?sslmode=disable",
+             "--yes", "--include-seed"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"supabase db push failed:\n{result.stdout}\n{result.stderr}")
+
+    # --- services ------------------------------------------------------------------------------
+    def services(self, ports: dict[str, int]) -> list[Service]:
+        values = self.secrets()
+        rest_url = f"http://127.0.0.1:{ports['rest']}"
+        graph_url = f"http://127.0.0.1:{ports['graph']}"
+        candidates = [
+            Service("rest", "devstack.rest", [
+                "--host", "127.0.0.1", "--port", str(ports["rest"]),
+                "--db-url", self.cluster.dsn_for("authenticator"),
+                "--jwt-secret", values["jwt_secret"],
+            ], f"{rest_url}/rest/v1/"),
+            Service("graph", "devstack.fake_graph", [
+                "--host", "127.0.0.1", "--port", str(ports["graph"]), "--demo",
+                "--app-id", DEMO_APP_ID, "--app-secret", values["facebook_app_secret"],
+            ], f"{graph_url}/_control/stats"),
+            Service("net_worker", "devstack.net_worker", ["--db-url", self.cluster.url], None),
+            Service("webhook", "webhook_service", [], f"http://127.0.0.1:{ports['webhook']}/healthz",
+                    env={"HOST": "127.0.0.1", "PORT": str(ports["webhook"])}),
+        ]
+        return [service for service in candidates if importlib.util.find_spec(service.module)]
+
+    def env(self, ports: dict[str, int]) -> dict[str, str]:
+        values = self.secrets()
+        webhook_url = f"http://127.0.0.1:{ports['webhook']}"
+        return {
+            "DATABASE_URL": self.cluster.url,
+            "SUPABASE_URL": f"http://127.0.0.1:{ports['rest']}",
+            "SUPABASE_ANON_KEY": keys.api_key(values["jwt_secret"], "anon"),
+            "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(values["jwt_secret"], "service_role"),
+            "SUPABASE_JWT_SECRET": values["jwt_secret"],
+            "GRAPH_API_BASE": f"http://127.0.0.1:{ports['graph']}",
+            "FACEBOOK_APP_ID": DEMO_APP_ID,
+            "FACEBOOK_APP_SECRET": values["facebook_app_secret"],
+            "OAUTH_REDIRECT_URL": f"{webhook_url}/api/v1/social-media/oauth/callback",
+            "OAUTH_STATE_SECRET": values["oauth_state_secret"],
+            "FRONTEND_URL": f"{webhook_url}/ui/",
+            "WEBHOOK_URL": webhook_url,
+            "UI_URL": f"{webhook_url}/ui/",
+            "CRON_SECRET": values["cron_secret"],
+            "TOKEN_ENCRYPTION_KEY": values["token_encryption_key"],
+        }
+
+    def _ports(self) -> dict[str, int]:
+        path = self.run / "ports.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        return {name: free_port() for name in ("rest", "graph", "webhook")}
+
+    def start_services(self) -> dict[str, str]:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.run.mkdir(parents=True, exist_ok=True)
+        ports = self._ports()
+        (self.run / "ports.json").write_text(json.dumps(ports))
+        env = self.env(ports)
+        self.write_env(env)
+        for service in self.services(ports):
+            self._start(service, env)
+        return env
+
+    def _start(self, service: Service, env: dict[str, str]) -> None:
+        pid_file = self.run / f"{service.name}.pid"
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            return
+        log = open(self.logs / f"{service.name}.log", "ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", service.module, *service.args],
+            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **env, **service.env}, start_new_session=True,
+        )
+        pid_file.write_text(str(process.pid))
+        if service.ready_url:
+            _wait_until_ready(service, process, self.logs / f"{service.name}.log")
+
+    def write_env(self, env: dict[str, str]) -> None:
+        path = self.root / "env"
+        path.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+        path.chmod(0o600)
+
+    def up(self) -> dict[str, str]:
+        self.start_database()
+        return self.start_services()
+
+    def down(self) -> None:
+        if self.run.exists():
+            for pid_file in self.run.glob("*.pid"):
+                pid = int(pid_file.read_text())
+                if _alive(pid):
+                    os.killpg(pid, signal.SIGTERM)
+                    _wait_dead(pid)
+                pid_file.unlink()
+            (self.run / "ports.json").unlink(missing_ok=True)
+        self.cluster.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child (exited, not yet reaped) still answers kill(0); treat it as dead.
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        return finished == 0
+    except ChildProcessError:
+        return True
+
+
+def _wait_dead(pid: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            os.killpg(pid, signal.SIGKILL)
+            return
+        time.sleep(0.05)
+
+
+def _wait_until_ready(service: Service, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(service.ready_url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{service.name} was not ready at {service.ready_url} within 60 s:\n{log.read_text()[-3000:]}")

@@ -1,0 +1,82 @@
+-- Demo data so a fresh `make run` shows something: two users (Clerk-style ids), each with a
+-- Facebook Page and its linked Instagram account, and three days of hourly and daily insights.
+-- No tokens: the demo accounts are never synced until their owner connects for real.
+-- Idempotent: `supabase db push --include-seed` re-runs it when this file changes.
+
+insert into public.social_media_accounts
+  (user_id, platform, account_id, account_name, username, profile_picture_url, is_test_account, permissions, meta_user_id, last_synced_at)
+values
+  ('user_demo_alice', 'facebook', '104000000000001', 'Alice''s Bakery', 'alicesbakery',
+   'https://picsum.photos/seed/alice-page/100', true,
+   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
+   '900000000000001', date_trunc('hour', now())),
+  ('user_demo_alice', 'instagram', '17841400000000001', 'Alice''s Bakery', 'alices.bakery',
+   'https://picsum.photos/seed/alice-ig/100', true,
+   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
+   '900000000000001', date_trunc('hour', now())),
+  ('user_demo_bob', 'facebook', '104000000000901', 'Bob''s Bikes', 'bobsbikes',
+   'https://picsum.photos/seed/bob-page/100', true,
+   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
+   '900000000000902', date_trunc('hour', now())),
+  ('user_demo_bob', 'instagram', '17841400000000901', 'Bob''s Bikes', 'bobs.bikes',
+   'https://picsum.photos/seed/bob-ig/100', true,
+   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
+   '900000000000902', date_trunc('hour', now()))
+on conflict (user_id, platform, account_id) do nothing;
+
+-- Hourly rows for the last 72 hours. Values are deterministic in the hour's index so the UI and
+-- the tests agree on them: snapshots in `metrics`, changes since the previous hour in `derived`.
+insert into public.social_media_insights (user_id, platform, account_id, period, window_start, window_end, metrics, derived)
+select a.user_id, a.platform, a.account_id, 'hour',
+       date_trunc('hour', now()) - make_interval(hours => h),
+       date_trunc('hour', now()) - make_interval(hours => h - 1),
+       case a.platform
+         when 'facebook' then jsonb_build_object(
+           'followers_count', 1200 + (72 - h) * 2,
+           'fan_count', 1100 + (72 - h),
+           'page_media_view', 40 + (h * 7) % 25,
+           'page_post_engagements', 5 + (h * 3) % 7,
+           'page_views_total', 3 + h % 4)
+         else jsonb_build_object(
+           'followers_count', 800 + (72 - h) * 3,
+           'media_count', 120,
+           'reach', 30 + (h * 5) % 20,
+           'views', 60 + (h * 11) % 30,
+           'accounts_engaged', 4 + h % 5,
+           'total_interactions', 6 + (h * 2) % 9)
+       end,
+       case a.platform
+         when 'facebook' then jsonb_build_object('followers_count_delta', 2)
+         else jsonb_build_object('followers_count_delta', 3)
+       end
+from public.social_media_accounts a
+cross join generate_series(1, 72) as h
+where a.user_id in ('user_demo_alice', 'user_demo_bob')
+on conflict (user_id, platform, account_id, period, window_start) do nothing;
+
+-- Daily rows for the last 3 UTC days.
+insert into public.social_media_insights (user_id, platform, account_id, period, window_start, window_end, metrics, derived)
+select a.user_id, a.platform, a.account_id, 'day',
+       date_trunc('day', now()) - make_interval(days => d),
+       date_trunc('day', now()) - make_interval(days => d - 1),
+       case a.platform
+         when 'facebook' then jsonb_build_object(
+           'page_media_view', 900 + d * 37,
+           'page_total_media_view_unique', 400 + d * 11,
+           'page_post_engagements', 120 + d * 5,
+           'page_views_total', 70 + d * 3,
+           'page_daily_follows_unique', 12 + d,
+           'page_daily_unfollows_unique', 2)
+         else jsonb_build_object(
+           'reach', 700 + d * 29,
+           'views', 1500 + d * 41,
+           'accounts_engaged', 95 + d * 4,
+           'total_interactions', 160 + d * 6,
+           'likes', 120 + d * 5,
+           'comments', 18 + d)
+       end,
+       '{}'::jsonb
+from public.social_media_accounts a
+cross join generate_series(1, 3) as d
+where a.user_id in ('user_demo_alice', 'user_demo_bob')
+on conflict (user_id, platform, account_id, period, window_start) do nothing;

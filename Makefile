@@ -42,4 +42,4 @@ node_modules/.installed: package.json
 	@touch $@
 
 clean: stack-down
-	rm -rf .stack .stack-test .venv node_modules
+	rm -rf .stack .stack-test-* .venv node_modules

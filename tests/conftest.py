@@ -1,9 +1,11 @@
 """The test session's stack: a fresh Postgres cluster, the REST layer, the fake Graph API, the
 pg_net delivery worker and the webhook service, started exactly as `make run` starts them, in
-`.stack-test/` so a running `make run` stack is left alone."""
+its own folder (`.stack-test-<pid>/`) so a running `make run` stack, and other test sessions,
+are left alone. KEEP_TEST_STACK=1 keeps the folder (logs, cluster) after the session."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from devstack import keys
 from devstack.stack import PROJECT_ROOT, Stack
 
-TEST_STACK_DIR = PROJECT_ROOT / ".stack-test"
+TEST_STACK_DIR = PROJECT_ROOT / f".stack-test-{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +26,8 @@ def stack() -> Stack:
         yield test_stack
     finally:
         test_stack.down()
+        if not os.environ.get("KEEP_TEST_STACK"):
+            shutil.rmtree(TEST_STACK_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

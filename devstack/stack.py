@@ -102,12 +102,15 @@ class Stack:
             Service("net_worker", "devstack.net_worker", ["--db-url", self.cluster.url], None),
             Service("webhook", "webhook_service", [], f"http://127.0.0.1:{ports['webhook']}/healthz",
                     env={"HOST": "127.0.0.1", "PORT": str(ports["webhook"])}),
+            Service("ui", "devstack.ui_server", ["--host", "127.0.0.1", "--port", str(ports["ui"])],
+                    f"http://127.0.0.1:{ports['ui']}/"),
         ]
         return [service for service in candidates if importlib.util.find_spec(service.module)]
 
     def env(self, ports: dict[str, int]) -> dict[str, str]:
         values = self.secrets()
         webhook_url = f"http://127.0.0.1:{ports['webhook']}"
+        ui_url = f"http://127.0.0.1:{ports['ui']}"
         return {
             "DATABASE_URL": self.cluster.url,
             "SUPABASE_URL": f"http://127.0.0.1:{ports['rest']}",
@@ -119,9 +122,10 @@ class Stack:
             "FACEBOOK_APP_SECRET": values["facebook_app_secret"],
             "OAUTH_REDIRECT_URL": f"{webhook_url}/api/v1/social-media/oauth/callback",
             "OAUTH_STATE_SECRET": values["oauth_state_secret"],
-            "FRONTEND_URL": f"{webhook_url}/ui/",
+            "FRONTEND_URL": f"{ui_url}/",
+            "CORS_ORIGINS": ui_url,
             "WEBHOOK_URL": webhook_url,
-            "UI_URL": f"{webhook_url}/ui/",
+            "UI_URL": f"{ui_url}/",
             "CRON_SECRET": values["cron_secret"],
             "TOKEN_ENCRYPTION_KEY": values["token_encryption_key"],
         }
@@ -130,7 +134,7 @@ class Stack:
         path = self.run / "ports.json"
         if path.exists():
             return json.loads(path.read_text())
-        return {name: free_port() for name in ("rest", "graph", "webhook")}
+        return {name: free_port() for name in ("rest", "graph", "webhook", "ui")}
 
     def start_services(self) -> dict[str, str]:
         self.logs.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,87 @@
+"""Database access through PostgREST with the service-role key.
+
+One `postgrest` client per process: its httpx client is thread-safe and pools connections, and
+every query builds its own request, so gthread workers share it. Tokens pass through here only as
+ciphertext; the token table is reached through the service RPCs of the migrations, never directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+from postgrest import SyncPostgrestClient
+
+from webhook_service.config import Config
+
+ACCOUNTS = "social_media_accounts"
+# The browser-safe account columns the API reports.
+ACCOUNT_COLUMNS = ("id,user_id,platform,account_id,account_name,username,profile_picture_url,"
+                   "is_active,status,last_error,last_synced_at,permissions,meta_user_id")
+
+
+class Store:
+    def __init__(self, config: Config, *, pool_size: int = 10, timeout_seconds: float = 10.0):
+        key = config.supabase_service_role_key
+        rest_url = f"{config.supabase_url}/rest/v1"
+        headers = {"apikey": key, "Authorization": f"Bearer {key}"}
+        http = httpx.Client(
+            base_url=rest_url, headers=headers, timeout=timeout_seconds, follow_redirects=True,
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+        )
+        self.rest = SyncPostgrestClient(rest_url, headers=headers, http_client=http)
+
+    # --- accounts -------------------------------------------------------------------------------
+    def upsert_accounts(self, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Upserts accounts on (user_id, platform, account_id) with their token ciphertext, atomically."""
+        if not accounts:
+            return []
+        return self.rest.rpc("upsert_social_media_accounts", {"accounts": accounts}).execute().data or []
+
+    def connected_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's active accounts, Facebook before Instagram, then by name."""
+        return (
+            self.rest.from_(ACCOUNTS).select(ACCOUNT_COLUMNS)
+            .eq("user_id", user_id).eq("is_active", True)
+            .order("platform").order("account_name").order("account_id")
+            .execute().data
+        )
+
+    def disconnect(self, user_id: str, platform: str) -> list[dict[str, Any]]:
+        """Deactivates the user's accounts of `platform` and erases their tokens; history stays."""
+        return self.rest.rpc("disconnect_social_media_accounts",
+                             {"p_user_id": user_id, "p_platform": platform}).execute().data or []
+
+    def active_accounts_with_tokens(self, user_id: str | None = None, shard: int = 0,
+                                    shards: int = 1) -> list[dict[str, Any]]:
+        """Active accounts with their token ciphertext (`access_token`), for the insights sync."""
+        params = {"p_user_id": user_id, "p_shard": shard, "p_shards": shards}
+        return self.rest.rpc("active_social_media_accounts", params).execute().data or []
+
+    def set_account_status(self, account_row_id: str, status: str, last_error: str | None = None,
+                           last_synced_at: datetime | None = None) -> None:
+        """Records the outcome of using an account (e.g. `needs_reauth` after a Graph 190)."""
+        changes: dict[str, Any] = {"status": status, "last_error": last_error}
+        if last_synced_at is not None:
+            changes["last_synced_at"] = last_synced_at.isoformat()
+        self.rest.from_(ACCOUNTS).update(changes).eq("id", account_row_id).execute()
+
+    # --- OAuth state ----------------------------------------------------------------------------
+    def consume_oauth_state(self, nonce: str, expires_at: datetime) -> bool:
+        """True the first time `nonce` is seen by any replica, False on a replay."""
+        return self.rest.rpc("consume_oauth_state",
+                             {"p_nonce": nonce, "p_expires_at": expires_at.isoformat()}).execute().data is True
+
+    # --- Meta callbacks -------------------------------------------------------------------------
+    def deauthorize_meta_user(self, meta_user_id: str) -> list[dict[str, Any]]:
+        return self.rest.rpc("deauthorize_meta_user", {"p_meta_user_id": meta_user_id}).execute().data or []
+
+    def delete_meta_user_data(self, meta_user_id: str, confirmation_code: str) -> dict[str, Any]:
+        return self.rest.rpc("delete_meta_user_data", {
+            "p_meta_user_id": meta_user_id, "p_confirmation_code": confirmation_code,
+        }).execute().data
+
+    def data_deletion_status(self, confirmation_code: str) -> dict[str, Any] | None:
+        return self.rest.rpc("meta_data_deletion_status",
+                             {"p_confirmation_code": confirmation_code}).execute().data

@@ -1,0 +1,100 @@
+"""Development-only server for the reference UI: `python -m devstack.ui_server --host H --port P`.
+
+Serves `ui/` as static files, the browser builds of the npm packages the UI uses under `/vendor/`,
+`/config.json` (the public settings a browser needs: REST URL, anon key, webhook URL), and a
+development sign-in that mints a user JWT with the stack's local secret.
+
+None of this is part of the production service: a product serves the `ui/` files from its own
+app and gets the user's JWT from its own Supabase Auth or Clerk session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from flask import Flask, abort, jsonify, request, send_from_directory
+
+from devstack import keys
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+UI_DIR = PROJECT_ROOT / "ui"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+# Browser (UMD) builds, by the name the UI loads them under.
+VENDOR_FILES = {
+    "supabase.js": NODE_MODULES / "@supabase/supabase-js/dist/umd/supabase.js",
+    "chart.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
+}
+
+# The users `supabase/seed.sql` gives accounts and insights.
+DEMO_USERS = [
+    {"id": "user_demo_alice", "label": "Alice (Alice's Bakery)"},
+    {"id": "user_demo_bob", "label": "Bob (Bob's Bikes)"},
+]
+# Any other id can sign in too (a fresh user with nothing connected); ids look like Clerk's or
+# Supabase's, and the tests give every test its own.
+USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+PUBLIC_SETTINGS = {"supabaseUrl": "SUPABASE_URL", "supabaseAnonKey": "SUPABASE_ANON_KEY", "webhookUrl": "WEBHOOK_URL"}
+
+
+def create_app(env: dict[str, str]) -> Flask:
+    missing = [name for name in [*PUBLIC_SETTINGS.values(), "SUPABASE_JWT_SECRET"] if not env.get(name)]
+    if missing:
+        raise SystemExit(f"ui_server: missing setting {', '.join(missing)}")
+    config = {key: env[name].rstrip("/") for key, name in PUBLIC_SETTINGS.items()}
+    jwt_secret = env["SUPABASE_JWT_SECRET"]
+
+    app = Flask(__name__, static_folder=None)
+
+    @app.get("/")
+    def index():
+        return send_from_directory(UI_DIR, "index.html")
+
+    @app.get("/config.json")
+    def public_config():
+        return jsonify({**config, "devSignIn": {"demoUsers": DEMO_USERS}})
+
+    @app.post("/dev/sign-in")
+    def dev_sign_in():
+        user_id = (request.get_json(silent=True) or {}).get("userId", "")
+        if not isinstance(user_id, str) or not USER_ID_PATTERN.match(user_id):
+            return jsonify({"error": "invalid_user_id", "message": "userId: letters, digits and _.:- only"}), 400
+        return jsonify({"userId": user_id, "accessToken": keys.user_token(jwt_secret, user_id)})
+
+    @app.get("/vendor/<name>")
+    def vendor(name: str):
+        path = VENDOR_FILES.get(name)
+        if path is None:
+            abort(404)
+        if not path.exists():
+            abort(500, f"{path} is missing: run `npm install`")
+        return send_from_directory(path.parent, path.name)
+
+    @app.get("/<path:path>")
+    def static_file(path: str):
+        return send_from_directory(UI_DIR, path)
+
+    @app.after_request
+    def no_stale_files(response):
+        # A developer editing ui/ sees the change on reload.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m devstack.ui_server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+    app = create_app(dict(os.environ))
+    app.run(host=args.host, port=args.port, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

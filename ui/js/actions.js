@@ -1,0 +1,62 @@
+// What the buttons do: each calls the webhook service, then re-reads the accounts from Supabase so
+// the badges show what is really stored.
+
+import { startConnect } from './connect-flow.js';
+import { GUIDANCE_REASONS, PLATFORMS, PLATFORM_LABELS, describeOutcome } from './platforms.js';
+
+export function createActions({ store, api, readAccounts, notify, insights, guidance }) {
+  async function refreshAccounts() {
+    const accounts = await readAccounts();
+    store.update(() => ({ accounts }));
+  }
+
+  async function guarded(work) {
+    try {
+      await work();
+    } catch (error) {
+      notify(error.message, 'error');
+    }
+  }
+
+  return {
+    refreshAccounts: () => guarded(refreshAccounts),
+
+    connect: (platform) => startConnect(store, api, platform),
+
+    disconnect: (platform) => guarded(async () => {
+      await api.disconnect(platform);
+      store.update((state) => ({ outcomes: { ...state.outcomes, [platform]: null } }));
+      await refreshAccounts();
+      notify(`${PLATFORM_LABELS[platform]} disconnected.`);
+    }),
+
+    syncNow: () => guarded(async () => {
+      const result = await api.syncNow();
+      await refreshAccounts();
+      await insights.refresh();
+      notify(syncSummary(result));
+    }),
+
+    // Back from Facebook Login with each platform's outcome.
+    showConnectOutcome: (outcome) => guarded(async () => {
+      store.update(() => ({ outcomes: { facebook: outcome.facebook, instagram: outcome.instagram } }));
+      await refreshAccounts();
+      notify(PLATFORMS.map((platform) => outcomeSentence(platform, outcome[platform])).join(' '),
+        outcome.facebook.connected || outcome.instagram.connected ? 'info' : 'error');
+      const instagram = outcome.instagram;
+      if (!instagram.connected && GUIDANCE_REASONS.includes(instagram.reason)) guidance.open(instagram);
+    }),
+  };
+}
+
+function outcomeSentence(platform, outcome) {
+  const label = PLATFORM_LABELS[platform];
+  return outcome.connected ? `${label} connected.` : `${label} did not connect: ${describeOutcome(outcome)}`;
+}
+
+function syncSummary(result) {
+  const count = (platform) => result.synced?.[platform] ?? 0;
+  const failed = Object.values(result.failed || {}).reduce((total, value) => total + (Array.isArray(value) ? value.length : Number(value) || 0), 0);
+  const summary = `Synced ${count('facebook')} Facebook and ${count('instagram')} Instagram account(s).`;
+  return failed ? `${summary} ${failed} failed.` : summary;
+}

@@ -1,0 +1,32 @@
+// The webhook service's user endpoints (`/api/v1/social-media/...`), called with the user's JWT.
+
+export class ApiError extends Error {
+  constructor(status, payload) {
+    super(payload.message || payload.error || `Request failed (${status})`);
+    this.status = status;
+    this.payload = payload;
+  }
+}
+
+export function createApi(webhookUrl, accessToken) {
+  async function call(method, path, body) {
+    const headers = { Authorization: `Bearer ${accessToken()}` };
+    if (body) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${webhookUrl}/api/v1/social-media${path}`, {
+      method,
+      headers,
+      body: body && JSON.stringify(body),
+    });
+    const payload = await response.json().catch(() => ({}));
+    if (!response.ok) throw new ApiError(response.status, payload);
+    return payload;
+  }
+
+  return {
+    // -> {url}: Facebook's Login dialog, which returns to the service and then to this page.
+    oauthStart: (platform) => call('GET', `/oauth/start?platform=${platform}`),
+    disconnect: (platform) => call('POST', `/disconnect/${platform}`),
+    syncNow: () => call('POST', '/insights/sync'),
+    hourlyInsights: (platform, hours) => call('GET', `/insights?platform=${platform}&period=hour&hours=${hours}`),
+  };
+}

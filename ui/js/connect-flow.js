@@ -1,0 +1,43 @@
+// Connecting goes through Facebook Login, production-shaped: the service hands out the Login
+// dialog's URL, the browser goes there, Facebook returns to the service's OAuth callback, which
+// runs the connect flow (Facebook Page and linked Instagram account in one go) and sends the
+// browser back here with each platform's outcome in the query string. No token ever reaches the
+// browser.
+
+import { PLATFORMS } from './platforms.js';
+import { setPending } from './store.js';
+
+// Resolves true when the browser is on its way to Facebook Login.
+export async function startConnect(store, api, platform) {
+  setPending(store, [platform], true);
+  try {
+    const { url } = await api.oauthStart(platform);
+    window.location.assign(url);
+    return true;
+  } catch (error) {
+    setPending(store, [platform], false);
+    store.update((state) => ({
+      outcomes: { ...state.outcomes, [platform]: { connected: false, reason: 'request_failed', message: error.message } },
+    }));
+    return false;
+  }
+}
+
+// The outcome the OAuth callback put in the query string, in the connect API's per-platform shape,
+// or null when this page load is not a return from Facebook Login. The query is removed from the
+// address bar so a reload does not replay it.
+export function takeReturnedOutcome() {
+  const query = new URLSearchParams(window.location.search);
+  if (!query.has('connect')) return null;
+  window.history.replaceState(null, '', window.location.pathname + window.location.hash);
+
+  const missingPermissions = (query.get('missing_permissions') || '').split(',').filter(Boolean);
+  const outcome = { platform: query.get('platform') };
+  for (const platform of PLATFORMS) {
+    const value = query.get(platform) || query.get('error') || 'request_failed';
+    outcome[platform] = value === 'connected'
+      ? { connected: true }
+      : { connected: false, reason: value, missingPermissions: value === 'missing_permissions' ? missingPermissions : [] };
+  }
+  return outcome;
+}

@@ -10,7 +10,7 @@ import postgrest
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webhook_service.graph import GraphError
+from webhook_service.graph import GraphError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,14 @@ def register_error_handlers(app: Flask) -> None:
     def handle_store_error(error: postgrest.APIError):
         log.error("REST layer error %s on %s %s: %s", error.code, request.method, request.path, error.message)
         return error_response(502, "store_error", "The database rejected the request.")
+
+    @app.errorhandler(RateLimited)
+    def handle_rate_limited(error: RateLimited):
+        log.warning("Graph API rate limit on %s %s: %s", request.method, request.path, error)
+        response, status = error_response(503, "rate_limited", "Facebook is rate limiting this app; try again later.")
+        if error.retry_after:
+            response.headers["Retry-After"] = str(int(error.retry_after) + 1)
+        return response, status
 
     @app.errorhandler(GraphError)
     def handle_graph_error(error: GraphError):

@@ -1,23 +1,54 @@
-"""Connected accounts of the signed-in user: list and disconnect."""
+"""The signed-in user's Facebook and Instagram accounts: connect (token or Facebook Login),
+list, disconnect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+import json
+
+from flask import Blueprint, g, jsonify, redirect, request
 
 from webhook_service.accounts import account_view
 from webhook_service.auth import login_required
+from webhook_service.connect import PLATFORMS, connect_with_user_token
 from webhook_service.errors import ApiError
+from webhook_service.oauth import complete_login, dialog_url
 from webhook_service.services import services
-
-PLATFORMS = ("facebook", "instagram")
 
 blueprint = Blueprint("social_media", __name__, url_prefix="/social-media")
 
 
-def checked_platform(platform: str) -> str:
+def checked_platform(platform: str | None) -> str:
     if platform not in PLATFORMS:
         raise ApiError(404, "unknown_platform", f"Unknown platform {platform!r}: use 'facebook' or 'instagram'.")
     return platform
+
+
+def user_token_from_body() -> str:
+    """The Facebook user token of a connect request: the body's, or in development the environment's."""
+    raw = request.get_data(cache=False)
+    body = {}
+    if raw.strip():
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_body", "The request body must be a JSON object.")
+    token = body.get("access_token")
+    if token is not None and (not isinstance(token, str) or not token.strip()):
+        raise ApiError(400, "invalid_body", "access_token must be a non-empty string.")
+    token = token or services().config.facebook_access_token
+    if not token:
+        raise ApiError(400, "access_token_required",
+                       "Send {\"access_token\": \"<Facebook user token>\"} or use Facebook Login (oauth/start).")
+    return token.strip()
+
+
+@blueprint.post("/connect/<platform>")
+@login_required
+def connect(platform: str):
+    checked_platform(platform)
+    return jsonify(connect_with_user_token(services(), g.user_id, user_token_from_body()))
 
 
 @blueprint.get("/connected-accounts")
@@ -32,3 +63,18 @@ def connected_accounts():
 def disconnect(platform: str):
     disconnected = services().store.disconnect(g.user_id, checked_platform(platform))
     return jsonify(success=True, platform=platform, disconnected=len(disconnected))
+
+
+@blueprint.get("/oauth/start")
+@login_required
+def oauth_start():
+    platform = request.args.get("platform", "facebook")
+    if platform not in PLATFORMS:
+        raise ApiError(400, "unknown_platform", "platform must be 'facebook' or 'instagram'.")
+    return jsonify(url=dialog_url(services().config, g.user_id, platform))
+
+
+@blueprint.get("/oauth/callback")
+def oauth_callback():
+    # Reached by the browser from Facebook's dialog: the signed state, not a bearer token, says who.
+    return redirect(complete_login(services(), request.args.to_dict()))

@@ -8,7 +8,34 @@ PLATFORM_PARAMETER = {
 }
 UNKNOWN_PLATFORM = error_response("Platform other than `facebook` or `instagram` (`unknown_platform`).")
 
+OUTCOME_REASONS = ["no_pages", "no_instagram_business_account", "missing_permissions", "token_invalid"]
+
 SCHEMAS = {
+    "PlatformOutcome": {
+        "description": "What connecting did for one platform. Connected: the first stored account of the "
+                       "platform. Not connected: why, in words, and which permissions were declined.",
+        "oneOf": [
+            {"type": "object", "required": ["connected", "accountId", "accountName", "username", "profilePicture"],
+             "properties": {"connected": {"const": True}, "accountId": {"type": "string"},
+                            "accountName": {"type": ["string", "null"]}, "username": {"type": ["string", "null"]},
+                            "profilePicture": {"type": ["string", "null"]}}},
+            {"type": "object", "required": ["connected", "reason", "message", "missingPermissions"],
+             "properties": {"connected": {"const": False}, "reason": {"enum": OUTCOME_REASONS},
+                            "message": {"type": "string"},
+                            "missingPermissions": {"type": "array", "items": {"type": "string"}}}},
+        ],
+    },
+    "ConnectResult": {
+        "type": "object",
+        "required": ["success", "facebook", "instagram", "accounts"],
+        "properties": {
+            "success": {"type": "boolean", "description": "At least one account row was written."},
+            "facebook": {"$ref": "#/components/schemas/PlatformOutcome"},
+            "instagram": {"$ref": "#/components/schemas/PlatformOutcome"},
+            "accounts": {"type": "array", "items": {"$ref": "#/components/schemas/Account"},
+                         "description": "All of the user's active accounts after the connect."},
+        },
+    },
     "Account": {
         "type": "object",
         "required": ["platform", "accountId", "isConnected", "status"],
@@ -26,6 +53,69 @@ SCHEMAS = {
 }
 
 PATHS = {
+    "/api/v1/social-media/connect/{platform}": {
+        "post": {
+            "summary": "Connects the user's Facebook Pages and their linked Instagram business accounts.",
+            "description": "Both platforms run the same flow: every Page becomes a `facebook` account and every "
+                           "linked Instagram business account an `instagram` one. A token that turns out invalid, "
+                           "or finding no Page, still answers 200 with `success: false` and the reasons.",
+            "parameters": [PLATFORM_PARAMETER],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"access_token": {"type": "string", "minLength": 1,
+                                                    "description": "Facebook user token (Facebook JS SDK). "
+                                                                   "Without it, only a development setup "
+                                                                   "(ALLOW_ENV_TOKEN=1) uses FACEBOOK_ACCESS_TOKEN."}},
+                }}},
+            },
+            "responses": {
+                "200": json_response("Per-platform outcome.", ref("ConnectResult")),
+                "400": error_response("Malformed body (`invalid_json`, `invalid_body`) or no token "
+                                      "(`access_token_required`)."),
+                "404": UNKNOWN_PLATFORM,
+                "413": error_response("Body too large (`payload_too_large`)."),
+                "502": error_response("The Graph API failed (`graph_error`)."),
+                "503": error_response("Rate limited by Meta (`rate_limited`, with Retry-After)."),
+                **USER_ERRORS,
+            },
+        },
+    },
+    "/api/v1/social-media/oauth/start": {
+        "get": {
+            "summary": "The Facebook Login dialog URL to send the browser to, with a signed single-use state.",
+            "parameters": [{"name": "platform", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": ["facebook", "instagram"], "default": "facebook"}}],
+            "responses": {
+                "200": json_response("The dialog URL.", {
+                    "type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}}),
+                "400": error_response("Unknown platform (`unknown_platform`)."),
+                **USER_ERRORS,
+            },
+        },
+    },
+    "/api/v1/social-media/oauth/callback": {
+        "get": {
+            "summary": "Facebook Login's redirect target: connects, then redirects to FRONTEND_URL.",
+            "description": "The redirect's query carries `connect=done|cancelled|failed`, `platform`, and either "
+                           "`facebook`/`instagram` = `connected` or a reason (plus `missing_permissions=a,b`) "
+                           "or `error`. Never a token.",
+            "security": [],
+            "parameters": [
+                {"name": "state", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "code", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "error", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "error_reason", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "302": {"description": "To FRONTEND_URL with the outcome in the query."},
+                "400": error_response("State tampered with, expired or replayed (`invalid_state`), or neither "
+                                      "code nor error (`missing_code`)."),
+                "500": error_response("Unexpected failure (`internal_error`)."),
+            },
+        },
+    },
     "/api/v1/social-media/connected-accounts": {
         "get": {
             "summary": "The signed-in user's active accounts (never a token).",

@@ -1,0 +1,220 @@
+"""Fixtures for the webhook service's tests, which run against the session's real stack.
+
+Each test signs in as its own JWT `sub` and creates its own Facebook users in the fake Graph API,
+so tests share the stack without seeing each other's rows. Every response a test receives from the
+service, and every line the service logs meanwhile, is checked afterwards for Facebook tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+from psycopg.rows import dict_row
+
+from webhook_service.crypto import TokenCipher
+
+# Every token the fake mints looks like Meta's: "EAAG" and a long run of letters and digits.
+MINTED_TOKEN = re.compile(r"EAAG[A-Za-z0-9]{40,}")
+
+
+@dataclass
+class Secrets:
+    """Token values a test learned from the fake; none may reach a response body or the log."""
+
+    values: set[str] = field(default_factory=set)
+
+    def add_user(self, user: dict[str, Any]) -> dict[str, Any]:
+        self.values.add(user["access_token"])
+        self.values.update(page["access_token"] for page in user["pages"])
+        return user
+
+    def leaks_in(self, text: str) -> list[str]:
+        found = [f"token {value[:8]}..." for value in self.values if value in text]
+        found += [f"minted token {match[:8]}..." for match in MINTED_TOKEN.findall(text)]
+        return found
+
+
+class FakeGraph:
+    """The fake Graph API's control API."""
+
+    def __init__(self, base_url: str, secrets: Secrets):
+        self.base_url = base_url
+        self.secrets = secrets
+        self.dialog_user_before: str | None = None
+
+    def _post(self, path: str, body: Any) -> dict[str, Any]:
+        response = requests.post(f"{self.base_url}/_control/{path}", json=body, timeout=10)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def create_user(self, pages: list[dict[str, Any]] | None = None,
+                    permissions: dict[str, str | None] | None = None) -> dict[str, Any]:
+        """A Facebook user (`id`, `access_token`, `pages` with their `id`, `access_token`, `instagram`)."""
+        body = {"name": "Test User", "pages": pages or [], "permissions": permissions or {}}
+        return self.secrets.add_user(self._post("users", body))
+
+    def invalidate(self, token: str, subcode: int = 467) -> None:
+        self._post(f"tokens/{token}/invalidate", {"subcode": subcode})
+
+    def set_dialog(self, *, user_id: str | None = None, cancel: bool = False) -> None:
+        """Who the Login dialog logs in as, or that it cancels; undone after the test."""
+        if self.dialog_user_before is None:
+            self.dialog_user_before = self._post("dialog", {})["user_id"]
+        self._post("dialog", {"user_id": user_id, "cancel": cancel})
+
+    def restore(self) -> None:
+        requests.delete(f"{self.base_url}/_control/faults", timeout=10).raise_for_status()
+        if self.dialog_user_before is not None:
+            self._post("dialog", {"user_id": self.dialog_user_before, "cancel": False})
+
+    def add_fault(self, rule: dict[str, Any]) -> None:
+        self._post("faults", rule)
+
+    def update_account(self, account_id: str, changes: dict[str, Any]) -> None:
+        self._post(f"accounts/{account_id}", changes)
+
+
+class Api:
+    """The service's HTTP API as one browser user sees it; remembers what it received."""
+
+    def __init__(self, base_url: str, token: str | None, received: list[str]):
+        self.base_url = base_url
+        self.token = token
+        self.received = received
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
+                **kwargs) -> requests.Response:
+        headers = dict(headers or {})
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        response = requests.request(method, url, headers=headers,
+                                    allow_redirects=False, timeout=30, **kwargs)
+        self.received.append(f"{response.headers.get('Location', '')}\n{response.text}")
+        return response
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def login_redirect(self, platform: str) -> str:
+        """Starts Facebook Login and lets the fake's dialog answer: the callback URL it sends the
+        browser to (as whoever `FakeGraph.set_dialog` chose)."""
+        url = self.get(f"/api/v1/social-media/oauth/start?platform={platform}").json()["url"]
+        dialog = requests.get(url, allow_redirects=False, timeout=10)
+        assert dialog.status_code == 302, dialog.text
+        return dialog.headers["Location"]
+
+    def connect(self, platform: str, access_token: str) -> dict[str, Any]:
+        response = self.post(f"/api/v1/social-media/connect/{platform}", json={"access_token": access_token})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+class Database:
+    """Reads what the service stored, as the database owner (past RLS)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def query(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        """The statement's rows; [] for a statement that returns none (insert, update)."""
+        with psycopg.connect(self.url, autocommit=True, row_factory=dict_row) as connection:
+            cursor = connection.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def accounts(self, user_id: str) -> list[dict[str, Any]]:
+        return self.query("select * from public.social_media_accounts where user_id = %s "
+                          "order by platform, account_id", user_id)
+
+    def tokens(self, user_id: str) -> dict[str, str | None]:
+        """account_id (Graph id) -> stored access_token ciphertext."""
+        rows = self.query("select a.account_id, t.access_token from public.social_media_accounts a "
+                          "join private.social_media_tokens t on t.account_id = a.id where a.user_id = %s", user_id)
+        return {row["account_id"]: row["access_token"] for row in rows}
+
+
+@pytest.fixture(scope="session")
+def webhook_url(stack_env) -> str:
+    return stack_env["WEBHOOK_URL"]
+
+
+@pytest.fixture(scope="session")
+def service_log(stack) -> Path:
+    return stack.root / "logs" / "webhook.log"
+
+
+@pytest.fixture(scope="session")
+def db(database_url) -> Database:
+    return Database(database_url)
+
+
+@pytest.fixture(scope="session")
+def cipher(stack_env) -> TokenCipher:
+    return TokenCipher(tuple(stack_env["TOKEN_ENCRYPTION_KEY"].split(",")))
+
+
+@pytest.fixture(scope="session")
+def picture_url(stack_env):
+    """Where the fake serves an account's picture."""
+    return lambda account_id: f"{stack_env['GRAPH_API_BASE']}/_assets/pictures/{account_id}.svg"
+
+
+@pytest.fixture
+def secrets() -> Secrets:
+    return Secrets()
+
+
+@pytest.fixture
+def received() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def fake_graph(stack_env, secrets) -> FakeGraph:
+    graph = FakeGraph(stack_env["GRAPH_API_BASE"], secrets)
+    yield graph
+    graph.restore()
+
+
+@pytest.fixture
+def user_id() -> str:
+    """A JWT `sub` no other test uses, Clerk-shaped."""
+    return f"user_test_{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture
+def api_as(webhook_url, user_jwt, received):
+    """The API as signed in by any `sub`: `api_as("user_x")`."""
+    return lambda sub: Api(webhook_url, user_jwt(sub), received)
+
+
+@pytest.fixture
+def api(api_as, user_id) -> Api:
+    return api_as(user_id)
+
+
+@pytest.fixture
+def anonymous(webhook_url, received) -> Api:
+    return Api(webhook_url, None, received)
+
+
+@pytest.fixture(autouse=True)
+def no_token_leaks(service_log, secrets, received):
+    """After each test: no token it learned, and nothing shaped like a minted token, appears in a
+    response it received or in what the service logged during it."""
+    start = service_log.stat().st_size if service_log.exists() else 0
+    yield
+    logged = service_log.read_bytes()[start:].decode(errors="replace") if service_log.exists() else ""
+    leaks = [f"response: {leak}" for text in received for leak in secrets.leaks_in(text)]
+    leaks += [f"service log: {leak}" for leak in secrets.leaks_in(logged)]
+    assert not leaks, leaks

@@ -1,0 +1,83 @@
+"""Connected accounts: listing, disconnecting, and one user never seeing another's rows."""
+
+from __future__ import annotations
+
+import pytest
+from supabase import create_client
+
+
+@pytest.fixture
+def connected_user(api, fake_graph):
+    """A Facebook user with a Page and a linked Instagram account, connected by `api`'s user."""
+    user = fake_graph.create_user(pages=[{"name": "Eve's Espresso", "username": "evesespresso",
+                                          "instagram": {"username": "eves.espresso", "name": "Eve's Espresso"}}])
+    api.connect("facebook", user["access_token"])
+    return user
+
+
+def rest_client(stack_env, jwt: str):
+    """supabase-js's view of the data, as the browser has it: anon key plus the user's JWT."""
+    client = create_client(stack_env["SUPABASE_URL"], stack_env["SUPABASE_ANON_KEY"])
+    client.postgrest.auth(jwt)
+    return client
+
+
+def test_connected_accounts_returns_saved_rows_without_tokens(api, connected_user, picture_url):
+    page = connected_user["pages"][0]
+    instagram = page["instagram"]
+
+    response = api.get("/api/v1/social-media/connected-accounts")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "accounts": [
+            {"platform": "facebook", "accountId": page["id"], "accountName": "Eve's Espresso",
+             "username": "evesespresso", "profilePicture": picture_url(page["id"]), "isConnected": True,
+             "status": "connected", "lastSyncedAt": None},
+            {"platform": "instagram", "accountId": instagram["id"], "accountName": "Eve's Espresso",
+             "username": "eves.espresso", "profilePicture": picture_url(instagram["id"]), "isConnected": True,
+             "status": "connected", "lastSyncedAt": None},
+        ],
+        "total": 2,
+    }
+    assert "token" not in response.text.lower()
+
+
+def test_disconnect_deactivates_erases_tokens_and_keeps_history(api, connected_user, db, user_id):
+    instagram_id = connected_user["pages"][0]["instagram"]["id"]
+    db.query("insert into public.social_media_insights (user_id, platform, account_id, period, window_start, "
+             "window_end, metrics) values (%s, 'instagram', %s, 'hour', '2026-01-01 00:00Z', '2026-01-01 01:00Z', "
+             "'{\"reach\": 3}')", user_id, instagram_id)
+
+    response = api.post("/api/v1/social-media/disconnect/instagram")
+
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "platform": "instagram", "disconnected": 1}
+    rows = {row["platform"]: row for row in db.accounts(user_id)}
+    assert rows["instagram"]["is_active"] is False
+    assert rows["facebook"]["is_active"] is True
+    assert set(db.tokens(user_id)) == {connected_user["pages"][0]["id"]}
+    assert len(db.query("select 1 from public.social_media_insights where user_id = %s", user_id)) == 1
+    listed = api.get("/api/v1/social-media/connected-accounts").json()
+    assert [account["platform"] for account in listed["accounts"]] == ["facebook"]
+
+
+def test_a_second_user_sees_none_of_the_first_users_accounts_via_the_service(
+        api, connected_user, api_as, db, user_id):
+    other = api_as(f"{user_id}_other")
+
+    assert other.get("/api/v1/social-media/connected-accounts").json() == {"accounts": [], "total": 0}
+    assert other.post("/api/v1/social-media/disconnect/facebook").json()["disconnected"] == 0
+    assert all(row["is_active"] for row in db.accounts(user_id))
+
+
+def test_a_second_user_sees_none_of_the_first_users_accounts_via_rest_under_rls(
+        api, connected_user, stack_env, user_jwt, user_id):
+    owner = rest_client(stack_env, user_jwt(user_id))
+    other = rest_client(stack_env, user_jwt(f"{user_id}_other"))
+
+    owned = owner.table("social_media_accounts").select("*").execute().data
+    assert sorted(row["platform"] for row in owned) == ["facebook", "instagram"]
+    assert not any("token" in column for column in owned[0] if column != "token_expires_at")
+    assert other.table("social_media_accounts").select("*").eq("user_id", user_id).execute().data == []
+    assert other.table("social_media_accounts").select("*").execute().data == []

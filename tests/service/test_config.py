@@ -1,0 +1,65 @@
+"""Start-up configuration: a missing or malformed setting stops the service with one line naming it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from cryptography.fernet import Fernet
+
+from devstack.stack import PROJECT_ROOT
+
+VALID = {
+    "SUPABASE_URL": "http://127.0.0.1:9",
+    "SUPABASE_SERVICE_ROLE_KEY": "service-role-key",
+    "SUPABASE_JWT_SECRET": "j" * 40,
+    "FACEBOOK_APP_ID": "100000000000001",
+    "FACEBOOK_APP_SECRET": "app-secret",
+    "OAUTH_REDIRECT_URL": "http://127.0.0.1:9/api/v1/social-media/oauth/callback",
+    "OAUTH_STATE_SECRET": "s" * 40,
+    "FRONTEND_URL": "http://127.0.0.1:9/",
+    "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "CRON_SECRET": "c" * 32,
+}
+
+
+def start(**overrides: str | None) -> subprocess.CompletedProcess:
+    """`python -m webhook_service` with a valid configuration changed by `overrides` (None unsets)."""
+    env = {key: value for key, value in os.environ.items() if key not in VALID and key not in overrides}
+    env.update(VALID)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run([sys.executable, "-m", "webhook_service"], env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("SUPABASE_URL", None),
+    ("TOKEN_ENCRYPTION_KEY", None),
+    ("FRONTEND_URL", None),
+    ("TOKEN_ENCRYPTION_KEY", "not-a-fernet-key"),
+    ("GRAPH_API_VERSION", "25"),
+    ("SUPABASE_URL", "localhost:54321"),
+    ("PORT", "eighty"),
+    ("OAUTH_STATE_SECRET", "short"),
+    ("CORS_ORIGINS", "https://app.example.com/path"),
+])
+def test_bad_setting_fails_start_up_with_one_line_naming_it(name, value):
+    result = start(**{name: value})
+
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+
+
+def test_neither_jwt_secret_nor_jwks_fails_start_up():
+    result = start(SUPABASE_JWT_SECRET=None, AUTH_JWKS_URL=None)
+
+    assert result.returncode != 0
+    assert "SUPABASE_JWT_SECRET or AUTH_JWKS_URL" in result.stderr

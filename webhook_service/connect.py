@@ -1,0 +1,162 @@
+"""The unified connect flow: one Facebook user token in, the user's Pages and their linked Instagram
+business accounts stored, and a per-platform outcome out.
+
+Connecting either platform runs the same steps, because both come from the same Facebook Login:
+each Page becomes a `facebook` row and each Instagram account linked to a Page an `instagram` row,
+both holding the (encrypted) Page token. A platform counts as connected exactly when at least one
+of its rows was written, so the UI never highlights an account that is not stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from webhook_service.accounts import account_view
+from webhook_service.graph import GraphClient, PermissionMissing, TokenInvalid
+from webhook_service.services import Services
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("facebook", "instagram")
+
+# What each platform's rows need to be useful: listing the Pages, and reading their insights.
+REQUIRED_PERMISSIONS = {
+    "facebook": ("pages_show_list", "pages_read_engagement", "read_insights"),
+    "instagram": ("pages_show_list", "instagram_basic", "instagram_manage_insights"),
+}
+# Asked for in the Login dialog; business_management reaches Pages owned through a Business portfolio.
+LOGIN_SCOPES = ("pages_show_list", "pages_read_engagement", "instagram_basic",
+                "instagram_manage_insights", "read_insights", "business_management")
+
+PAGE_FIELDS = ("id,name,username,access_token,picture{url},"
+               "instagram_business_account{id,username,name,profile_picture_url}")
+PAGES_PER_REQUEST = 100
+
+MESSAGES = {
+    "token_invalid": "Your Facebook login has expired or was revoked. Please connect again.",
+    "missing_permissions": "Facebook did not grant the permissions {platform} needs: {permissions}. "
+                           "Connect again and allow them.",
+    "no_pages": "No Facebook Page was found for your account. Create a Page, or make sure you selected it "
+                "when logging in, then connect again.",
+    "no_instagram_business_account": "No Instagram business account is linked to your Facebook Page",
+}
+PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram"}
+
+
+@dataclass
+class Outcome:
+    """What happened to one platform."""
+
+    connected: bool
+    reason: str | None = None
+    missing_permissions: list[str] = field(default_factory=list)
+    account: dict[str, Any] | None = None
+
+    def view(self, platform: str) -> dict[str, Any]:
+        if self.connected:
+            return {"connected": True, **{key: self.account[key] for key in
+                                          ("accountId", "accountName", "username", "profilePicture")}}
+        message = MESSAGES[self.reason].format(platform=PLATFORM_NAMES[platform],
+                                               permissions=", ".join(self.missing_permissions))
+        return {"connected": False, "reason": self.reason, "message": message,
+                "missingPermissions": self.missing_permissions}
+
+
+@dataclass
+class FacebookUser:
+    """What Meta tells about the person behind a user token."""
+
+    meta_user_id: str
+    permissions: dict[str, str]  # permission -> granted | declined | expired
+    pages: list[dict[str, Any]]
+
+    @property
+    def granted(self) -> set[str]:
+        return {permission for permission, status in self.permissions.items() if status == "granted"}
+
+
+def read_facebook_user(graph: GraphClient, user_token: str) -> FacebookUser:
+    permissions = {entry.get("permission"): entry.get("status") for entry in graph.get_all("me/permissions", user_token)}
+    meta_user_id = graph.get("me", user_token, {"fields": "id"})["id"]
+    try:
+        pages = graph.get_all("me/accounts", user_token, {"fields": PAGE_FIELDS, "limit": PAGES_PER_REQUEST})
+    except PermissionMissing:
+        # Meta refuses the listing without pages_show_list, whatever /me/permissions said.
+        permissions["pages_show_list"] = "declined"
+        pages = []
+    # Pages reachable only through a Business portfolio can come without a Page token; such a Page
+    # could never be synced, so it counts as not found.
+    return FacebookUser(meta_user_id, permissions, [page for page in pages if page.get("access_token")])
+
+
+def connect_with_user_token(services: Services, user_id: str, user_token: str) -> dict[str, Any]:
+    """Runs the flow for a Facebook user token (short- or long-lived) and returns the response body.
+
+    The token is first exchanged for a long-lived one: Page tokens derived from a short-lived user
+    token expire within the hour, those from a long-lived one do not, and the hourly sync needs them.
+    """
+    try:
+        facebook_user = read_facebook_user(services.graph, services.graph.long_lived_token(user_token))
+    except TokenInvalid as error:
+        log.info("connect for user %s: Facebook token rejected (%s)", user_id, error)
+        return _response(services, user_id, {platform: Outcome(False, "token_invalid") for platform in PLATFORMS})
+
+    rows: list[dict[str, Any]] = []
+    outcomes: dict[str, Outcome] = {}
+    for platform in PLATFORMS:
+        missing = [permission for permission in REQUIRED_PERMISSIONS[platform]
+                   if permission not in facebook_user.granted]
+        linked = [page for page in facebook_user.pages
+                  if platform == "facebook" or page.get("instagram_business_account")]
+        if missing:
+            outcomes[platform] = Outcome(False, "missing_permissions", missing)
+        elif not facebook_user.pages:
+            outcomes[platform] = Outcome(False, "no_pages")
+        elif not linked:
+            outcomes[platform] = Outcome(False, "no_instagram_business_account")
+        else:
+            rows.extend(_row(services, user_id, facebook_user, platform, page) for page in linked)
+
+    saved = services.store.upsert_accounts(rows)
+    for platform in PLATFORMS:
+        first = next((row for row in saved if row["platform"] == platform), None)
+        if first is not None:
+            outcomes[platform] = Outcome(True, account=account_view(first))
+    log.info("connect for user %s: %s", user_id,
+             ", ".join(f"{platform}={'connected' if outcomes[platform].connected else outcomes[platform].reason}"
+                       for platform in PLATFORMS))
+    return _response(services, user_id, outcomes)
+
+
+def _row(services: Services, user_id: str, facebook_user: FacebookUser, platform: str,
+         page: dict[str, Any]) -> dict[str, Any]:
+    """The RPC element for one account. Status and last_error are left out so they reset to
+    `connected` and empty: a reconnect is what clears `needs_reauth`."""
+    if platform == "facebook":
+        account = {"account_id": page["id"], "account_name": page.get("name"), "username": page.get("username"),
+                   "profile_picture_url": ((page.get("picture") or {}).get("data") or {}).get("url")}
+    else:
+        instagram = page["instagram_business_account"]
+        account = {"account_id": instagram["id"], "account_name": instagram.get("name"),
+                   "username": instagram.get("username"),
+                   "profile_picture_url": instagram.get("profile_picture_url")}
+    return {
+        "user_id": user_id,
+        "platform": platform,
+        **account,
+        "is_active": True,
+        "permissions": {status: sorted(permission for permission, given in facebook_user.permissions.items()
+                                       if given == status) for status in ("granted", "declined")},
+        "meta_user_id": facebook_user.meta_user_id,
+        "access_token": services.cipher.encrypt(page["access_token"]),
+    }
+
+
+def _response(services: Services, user_id: str, outcomes: dict[str, Outcome]) -> dict[str, Any]:
+    return {
+        "success": any(outcome.connected for outcome in outcomes.values()),
+        **{platform: outcomes[platform].view(platform) for platform in PLATFORMS},
+        "accounts": [account_view(row) for row in services.store.connected_accounts(user_id)],
+    }

@@ -1,0 +1,123 @@
+"""Facebook Login (the manual OAuth flow): the dialog URL with a `state`, and the callback.
+
+The `state` is a short HS256 JWT signed with `OAUTH_STATE_SECRET`: it names the user who asked
+(the callback is a browser redirect without the user's bearer token, so the state is what binds the
+login to them), the platform they pressed, and a nonce. It expires after `OAUTH_STATE_TTL_SECONDS`,
+and its nonce is recorded in Postgres on first use, so a replay fails on every replica.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import jwt
+
+from webhook_service.config import Config
+from webhook_service.connect import LOGIN_SCOPES, PLATFORMS, connect_with_user_token
+from webhook_service.errors import ApiError
+from webhook_service.graph import GraphError
+from webhook_service.services import Services
+
+log = logging.getLogger(__name__)
+
+STATE_AUDIENCE = "social-link/oauth-state"
+
+
+@dataclass(frozen=True)
+class LoginState:
+    user_id: str
+    platform: str
+    nonce: str
+    expires_at: datetime
+
+
+def issue_state(config: Config, user_id: str, platform: str) -> str:
+    claims = {
+        "sub": user_id,
+        "platform": platform,
+        "jti": secrets.token_urlsafe(16),
+        "aud": STATE_AUDIENCE,
+        "exp": int(time.time()) + config.oauth_state_ttl_seconds,
+    }
+    return jwt.encode(claims, config.oauth_state_secret, algorithm="HS256")
+
+
+def dialog_url(config: Config, user_id: str, platform: str) -> str:
+    query = {
+        "client_id": config.facebook_app_id,
+        "redirect_uri": config.oauth_redirect_url,
+        "state": issue_state(config, user_id, platform),
+        "response_type": "code",
+        "scope": ",".join(LOGIN_SCOPES),
+        # Asks again for permissions the person declined before, so reconnecting can fix them.
+        "auth_type": "rerequest",
+    }
+    return f"{config.facebook_dialog_url}?{urlencode(query)}"
+
+
+def consume_state(services: Services, state: str) -> LoginState:
+    """The verified state; raises ApiError(400) if it is tampered with, expired, or already used."""
+    try:
+        claims = jwt.decode(state, services.config.oauth_state_secret, algorithms=["HS256"],
+                            audience=STATE_AUDIENCE, options={"require": ["exp", "sub", "jti", "aud"]})
+    except jwt.ExpiredSignatureError:
+        raise ApiError(400, "invalid_state", "The login took too long; please start again.") from None
+    except jwt.PyJWTError:
+        raise ApiError(400, "invalid_state", "The login state is invalid.") from None
+    if claims.get("platform") not in PLATFORMS:
+        raise ApiError(400, "invalid_state", "The login state is invalid.")
+    login = LoginState(claims["sub"], claims["platform"], claims["jti"],
+                       datetime.fromtimestamp(claims["exp"], timezone.utc))
+    if not services.store.consume_oauth_state(login.nonce, login.expires_at):
+        raise ApiError(400, "invalid_state", "This login was already completed; please start again.")
+    return login
+
+
+def complete_login(services: Services, args: dict[str, str]) -> str:
+    """Handles the dialog's redirect and returns where to send the browser: the frontend, with
+    `connect=done|cancelled|failed`, the platform pressed, and either each platform's outcome
+    (`facebook=connected|<reason>`, `instagram=...`, `missing_permissions=a,b`) or `error=<reason>`.
+    Never a token or the code."""
+    login = consume_state(services, args.get("state", ""))
+    if args.get("error"):
+        # The person cancelled or refused: Meta sends error=access_denied, error_reason=user_denied.
+        return _frontend_url(services.config, connect="cancelled", platform=login.platform, error=args["error"])
+    code = args.get("code")
+    if not code:
+        raise ApiError(400, "missing_code", "The login callback carries neither a code nor an error.")
+    try:
+        user_token = services.graph.exchange_code(code, services.config.oauth_redirect_url)
+    except GraphError as error:
+        # An invalid, expired or reused code, or a redirect URI that does not match the dialog's.
+        log.warning("login for user %s: code exchange failed: %s", login.user_id, error)
+        return _frontend_url(services.config, connect="failed", platform=login.platform, error="code_exchange_failed")
+    try:
+        body = connect_with_user_token(services, login.user_id, user_token)
+    except GraphError as error:
+        log.warning("login for user %s failed at Facebook: %s", login.user_id, error)
+        return _frontend_url(services.config, connect="failed", platform=login.platform, error="facebook_unavailable")
+    return _frontend_url(services.config, connect="done", **_outcome_query(login.platform, body))
+
+
+def _outcome_query(platform: str, body: dict[str, Any]) -> dict[str, str]:
+    query = {"platform": platform}
+    missing: list[str] = []
+    for name in PLATFORMS:
+        outcome = body[name]
+        query[name] = "connected" if outcome["connected"] else outcome["reason"]
+        missing += [permission for permission in outcome.get("missingPermissions", []) if permission not in missing]
+    if missing:
+        query["missing_permissions"] = ",".join(missing)
+    return query
+
+
+def _frontend_url(config: Config, **params: str) -> str:
+    parts = urlsplit(config.frontend_url)
+    query = urlencode([*parse_qsl(parts.query), *params.items()])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))

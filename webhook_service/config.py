@@ -82,7 +82,8 @@ class Config:
             facebook_app_id=env.matching("FACEBOOK_APP_ID", r"\d+", "the numeric app id"),
             facebook_app_secret=env.required("FACEBOOK_APP_SECRET"),
             facebook_dialog_url=env.url(
-                "FACEBOOK_DIALOG_URL", default=_default_dialog_url(graph_api_base, graph_api_version)),
+                "FACEBOOK_DIALOG_URL", default=_default_dialog_url(graph_api_base, graph_api_version),
+            ).replace("{version}", graph_api_version),
             oauth_redirect_url=env.url("OAUTH_REDIRECT_URL"),
             oauth_state_secret=env.secret("OAUTH_STATE_SECRET", min_length=32),
             oauth_state_ttl_seconds=int(env.number("OAUTH_STATE_TTL_SECONDS", default=600, minimum=30, integer=True)),

@@ -33,6 +33,8 @@ LOGIN_SCOPES = ("pages_show_list", "pages_read_engagement", "instagram_basic",
 PAGE_FIELDS = ("id,name,username,access_token,picture{url},"
                "instagram_business_account{id,username,name,profile_picture_url}")
 PAGES_PER_REQUEST = 100
+# Someone is waiting for the answer: a longer rate limit is reported (503 + Retry-After) instead.
+INTERACTIVE_MAX_RETRY_WAIT_SECONDS = 5.0
 
 MESSAGES = {
     "token_invalid": "Your Facebook login has expired or was revoked. Please connect again.",
@@ -97,8 +99,9 @@ def connect_with_user_token(services: Services, user_id: str, user_token: str) -
     The token is first exchanged for a long-lived one: Page tokens derived from a short-lived user
     token expire within the hour, those from a long-lived one do not, and the hourly sync needs them.
     """
+    graph = services.graph.with_max_retry_wait(INTERACTIVE_MAX_RETRY_WAIT_SECONDS)
     try:
-        facebook_user = read_facebook_user(services.graph, services.graph.long_lived_token(user_token))
+        facebook_user = read_facebook_user(graph, graph.long_lived_token(user_token))
     except TokenInvalid as error:
         log.info("connect for user %s: Facebook token rejected (%s)", user_id, error)
         return _response(services, user_id, {platform: Outcome(False, "token_invalid") for platform in PLATFORMS})

@@ -10,6 +10,7 @@ slow down before they hit a limit.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -159,6 +160,13 @@ class GraphClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
+    def with_max_retry_wait(self, seconds: float) -> GraphClient:
+        """This client (same session, same usage figures) waiting at most `seconds` before a retry:
+        a person waiting on a request would rather get `RateLimited` than a minute of silence."""
+        limited = copy.copy(self)
+        limited.max_retry_wait_seconds = seconds
+        return limited
+
     @property
     def versioned_url(self) -> str:
         return f"{self.base_url}/{self.version}"
@@ -168,7 +176,8 @@ class GraphClient:
         return self._send("GET", f"{self.versioned_url}/{path.lstrip('/')}", access_token, params=params)
 
     def get_all(self, path: str, access_token: str, params: dict[str, Any] | None = None) -> list[Any]:
-        """Every item of a listing, following `paging.next` until it stops appearing."""
+        """Every item of a listing (e.g. `me/accounts`), following `paging.next` until it stops
+        appearing. Not for insights: their `next` walks time windows without end."""
         url = f"{self.versioned_url}/{path.lstrip('/')}"
         query = dict(params or {})
         items: list[Any] = []

@@ -10,6 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from devstack.stack import PROJECT_ROOT
+from webhook_service.config import Config
 
 VALID = {
     "SUPABASE_URL": "http://127.0.0.1:9",
@@ -63,3 +64,19 @@ def test_neither_jwt_secret_nor_jwks_fails_start_up():
 
     assert result.returncode != 0
     assert "SUPABASE_JWT_SECRET or AUTH_JWKS_URL" in result.stderr
+
+
+@pytest.mark.parametrize("overrides, dialog", [
+    ({}, "https://www.facebook.com/v25.0/dialog/oauth"),
+    ({"GRAPH_API_VERSION": "v26.0"}, "https://www.facebook.com/v26.0/dialog/oauth"),
+    ({"GRAPH_API_BASE": "http://127.0.0.1:9"}, "http://127.0.0.1:9/v25.0/dialog/oauth"),
+    ({"FACEBOOK_DIALOG_URL": "https://m.facebook.com/{version}/dialog/oauth"}, "https://m.facebook.com/v25.0/dialog/oauth"),
+])
+def test_login_dialog_url_follows_the_graph_api_base_and_version(overrides, dialog):
+    assert Config.from_env({**VALID, **overrides}).facebook_dialog_url == dialog
+
+
+def test_cors_origin_defaults_to_the_frontends():
+    config = Config.from_env({**VALID, "FRONTEND_URL": "https://app.example.com/settings?tab=accounts"})
+
+    assert config.cors_origins == ("https://app.example.com",)

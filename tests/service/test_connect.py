@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from webhook_service import create_app
+from webhook_service.config import Config
+
+CONNECT = "/api/v1/social-media/connect/facebook"
+
 NO_INSTAGRAM = {
     "connected": False,
     "reason": "no_instagram_business_account",
@@ -169,7 +174,36 @@ def test_several_pages_each_get_their_rows(api, fake_graph, db, user_id):
 
 
 def test_connect_without_a_token_is_400(api):
-    response = api.post("/api/v1/social-media/connect/facebook")
+    response = api.post(CONNECT)
 
     assert response.status_code == 400
     assert response.json()["error"] == "access_token_required"
+
+
+def test_environment_token_is_used_only_when_allowed(stack_env, fake_graph, user_jwt, user_id, received, db):
+    user = fake_graph.create_user(pages=[bakery()])
+    env = {**stack_env, "FACEBOOK_ACCESS_TOKEN": user["access_token"]}
+    headers = {"Authorization": f"Bearer {user_jwt(user_id)}"}
+    refused = create_app(Config.from_env(env)).test_client().post(CONNECT, headers=headers)
+    allowed = create_app(Config.from_env({**env, "ALLOW_ENV_TOKEN": "1"})).test_client().post(CONNECT, headers=headers)
+    received += [refused.get_data(as_text=True), allowed.get_data(as_text=True)]
+
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "access_token_required"
+    assert allowed.status_code == 200
+    assert allowed.get_json()["success"] is True
+    assert len(db.accounts(user_id)) == 2
+
+
+def test_a_long_rate_limit_during_connect_is_503_with_retry_after(api, fake_graph, user_id, db):
+    user = fake_graph.create_user(pages=[bakery()])
+    usage = '{"%s": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 10}]}' % user["id"]
+    fake_graph.add_fault({"match": {"path_regex": "^/me/accounts$", "account_id": user["id"]}, "times": 1,
+                          "action": {"graph_error": {"code": 17}, "headers": {"X-Business-Use-Case-Usage": usage}}})
+
+    response = api.post(CONNECT, json={"access_token": user["access_token"]})
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) >= 600
+    assert db.accounts(user_id) == []

@@ -81,6 +81,18 @@ def test_rate_limit_beyond_the_wait_cap_raises_with_retry_after(graph, user, fak
     assert graph.usage.percent(page["id"]) == 100
 
 
+def test_a_caller_can_prefer_giving_up_to_waiting(graph, user, fake_graph, waits):
+    page = user["pages"][0]
+    fake_graph.add_fault(rate_limit_fault(page["id"], 80001, minutes=1))
+
+    with pytest.raises(RateLimited) as raised:
+        graph.with_max_retry_wait(5).get(page["id"], page["access_token"])
+
+    assert raised.value.retry_after == 60
+    assert waits == []
+    assert graph.max_retry_wait_seconds == 120
+
+
 def test_invalid_token_is_token_invalid_and_never_quoted(graph, user, fake_graph):
     page = user["pages"][0]
     fake_graph.invalidate(page["access_token"], subcode=492)

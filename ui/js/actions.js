@@ -2,12 +2,12 @@
 // the badges show what is really stored.
 
 import { startConnect } from './connect-flow.js';
-import { GUIDANCE_REASONS, PLATFORMS, PLATFORM_LABELS, describeOutcome } from './platforms.js';
+import { PLATFORMS, PLATFORM_LABELS, describeOutcome, needsGuidance } from './platforms.js';
 
 export function createActions({ store, api, readAccounts, notify, insights, guidance }) {
   async function refreshAccounts() {
     const accounts = await readAccounts();
-    store.update(() => ({ accounts }));
+    store.update(() => ({ accounts, accountsLoaded: true }));
   }
 
   async function guarded(work) {
@@ -43,9 +43,10 @@ export function createActions({ store, api, readAccounts, notify, insights, guid
       await refreshAccounts();
       notify(PLATFORMS.map((platform) => outcomeSentence(platform, outcome[platform])).join(' '),
         outcome.facebook.connected || outcome.instagram.connected ? 'info' : 'error');
-      const instagram = outcome.instagram;
-      if (!instagram.connected && GUIDANCE_REASONS.includes(instagram.reason)) guidance.open(instagram);
+      if (needsGuidance(outcome.instagram)) guidance.open(outcome.instagram);
     }),
+
+    showGuidance: () => guidance.open(store.get().outcomes.instagram),
   };
 }
 

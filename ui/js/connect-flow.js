@@ -24,8 +24,10 @@ export async function startConnect(store, api, platform) {
 }
 
 // The outcome the OAuth callback put in the query string, in the connect API's per-platform shape,
-// or null when this page load is not a return from Facebook Login. The query is removed from the
-// address bar so a reload does not replay it.
+// or null when this page load is not a return from Facebook Login. The callback sends
+// `connect=done` with `facebook=connected|<reason>`, `instagram=...` and `missing_permissions=a,b`,
+// or `connect=cancelled|failed` with `error=<reason>`. The query is removed from the address bar
+// so a reload does not replay it.
 export function takeReturnedOutcome() {
   const query = new URLSearchParams(window.location.search);
   if (!query.has('connect')) return null;

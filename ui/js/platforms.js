@@ -15,10 +15,17 @@ const REASON_TEXT = {
   missing_permissions: 'Some permissions were not granted.',
   token_invalid: 'The Facebook sign-in has expired or was revoked. Connect again.',
   access_denied: 'The Facebook sign-in was cancelled.',
+  code_exchange_failed: 'The Facebook sign-in could not be completed. Try again.',
+  facebook_unavailable: 'Facebook did not answer. Try again in a moment.',
 };
 
 // Reasons the guidance modal can help with: the account exists, but is not linked or not shared.
-export const GUIDANCE_REASONS = ['no_instagram_business_account', 'missing_permissions', 'no_pages'];
+const GUIDANCE_REASONS = ['no_instagram_business_account', 'missing_permissions', 'no_pages'];
+
+// Whether an Instagram connect outcome (or null: none yet) calls for the guidance modal.
+export function needsGuidance(outcome) {
+  return Boolean(outcome) && !outcome.connected && GUIDANCE_REASONS.includes(outcome.reason);
+}
 
 export function describeOutcome(outcome) {
   const text = REASON_TEXT[outcome.reason] || outcome.message || 'The connection failed.';

@@ -1,7 +1,7 @@
 // The UI's state in one place; views subscribe and redraw what changed.
 //
 // `accounts` are the user's active rows of `social_media_accounts`, read under RLS: they alone
-// decide whether a platform shows as connected. `outcomes` hold what the last connect attempt
+// decide whether a platform shows as connected (`accountsLoaded` once they have been read). `outcomes` hold what the last connect attempt
 // said per platform (reason, message, missing permissions), which explains a failure but never
 // makes a platform look connected. `pending` marks a platform whose request is under way.
 
@@ -10,6 +10,7 @@ export function createStore() {
   let state = {
     user: null,
     accounts: [],
+    accountsLoaded: false,
     outcomes: { facebook: null, instagram: null },
     pending: { facebook: false, instagram: false },
   };

@@ -5,7 +5,7 @@
 // connected, not on every redraw.
 
 import { avatar, h, formatDateTime } from '../dom.js';
-import { PLATFORMS, PLATFORM_LABELS, platformStatus } from '../platforms.js';
+import { PLATFORMS, PLATFORM_LABELS, needsGuidance, platformStatus } from '../platforms.js';
 
 const BADGE_TEXT = {
   not_connected: 'Not connected',
@@ -16,8 +16,13 @@ const BADGE_TEXT = {
 
 export function mountConnectedAccounts(container, store, actions) {
   const sections = PLATFORMS.map((platform) => buildSection(platform, actions));
-  container.append(...sections.map((section) => section.element));
-  store.subscribe((state) => sections.forEach((section) => section.update(state)));
+  // Until the accounts are read, no badge is shown: "Not connected" could be wrong.
+  container.replaceChildren(h('p', { class: 'hint' }, 'Loading your accounts...'));
+  store.subscribe((state) => {
+    if (!state.accountsLoaded) return;
+    if (!container.contains(sections[0].element)) container.replaceChildren(...sections.map((section) => section.element));
+    sections.forEach((section) => section.update(state));
+  });
 }
 
 function buildSection(platform, actions) {
@@ -31,12 +36,15 @@ function buildSection(platform, actions) {
   const connect = buttonFor('Connect', () => actions.connect(platform), 'primary');
   const syncNow = buttonFor('Sync now', () => actions.syncNow(), 'secondary');
   const disconnect = buttonFor('Disconnect', () => actions.disconnect(platform), 'quiet');
+  // Reopens the guidance after it was closed, while Instagram still has a reason it can explain.
+  const howToFix = platform === 'instagram' && h('button', { type: 'button', class: 'button secondary', onClick: () => actions.showGuidance() },
+    'How to fix this');
 
   const element = h('section', { class: `platform platform-${platform}`, 'aria-labelledby': titleId, 'data-platform': platform },
     h('header', { class: 'platform-header' }, h('h3', { id: titleId }, label), badge),
     reason,
     accountList,
-    h('div', { class: 'actions' }, connect, syncNow, disconnect));
+    h('div', { class: 'actions' }, connect, howToFix, syncNow, disconnect));
 
   function update(state) {
     const status = platformStatus(state, platform);
@@ -51,6 +59,7 @@ function buildSection(platform, actions) {
     connect.disabled = status.kind === 'connecting';
     syncNow.hidden = status.kind !== 'connected';
     disconnect.hidden = status.accounts.length === 0;
+    if (howToFix) howToFix.hidden = !(status.kind === 'error' && needsGuidance(state.outcomes.instagram));
   }
 
   return { element, update };

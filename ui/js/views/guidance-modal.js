@@ -88,7 +88,7 @@ export function createGuidanceModal(dialog, { onRecheck }) {
     const missing = new Set(outcome.missingPermissions);
     const names = [...new Set([...INSTAGRAM_PERMISSIONS, ...missing])];
     const item = (name) => h('li', { class: missing.has(name) ? 'missing' : null, 'data-permission': name },
-      h('code', {}, name), ` ${PERMISSION_PURPOSE[name] || ''}`, missing.has(name) && h('strong', { class: 'missing-tag' }, ' Missing'));
+      h('code', {}, name), ` ${PERMISSION_PURPOSE[name] || ''} `, missing.has(name) && h('strong', { class: 'missing-tag' }, 'Missing'));
     return [
       h('p', {}, 'When Facebook asks, keep all of these switched on:'),
       h('ul', { class: 'permissions' },

@@ -69,8 +69,8 @@ function messageCard(platform, text) {
 }
 
 function notConnectedCard(platform) {
-  return cardShell(platform, h('p', { class: 'hint' },
-    `${PLATFORM_LABELS[platform]} is not connected. `, h('a', { href: '#/settings' }, 'Connect it in Settings'), '.'));
+  const label = PLATFORM_LABELS[platform];
+  return cardShell(platform, h('p', { class: 'hint' }, `${label} is not connected. `, h('a', { href: '#/settings' }, `Connect ${label} in Settings`), '.'));
 }
 
 // -> {element, drawChart}

@@ -1,8 +1,9 @@
 """Development-only server for the reference UI: `python -m devstack.ui_server --host H --port P`.
 
 Serves `ui/` as static files, the browser builds of the npm packages the UI uses under `/vendor/`,
-`/config.json` (the public settings a browser needs: REST URL, anon key, webhook URL), and a
-development sign-in that mints a user JWT with the stack's local secret.
+`/config.json` (the public settings a browser needs: REST URL, anon key, webhook URL), and two
+development helpers: a sign-in that mints a user JWT with the stack's local secret, and a switch
+for whom the fake Graph API's Login dialog signs in as (to see each connect outcome).
 
 None of this is part of the production service: a product serves the `ui/` files from its own
 app and gets the user's JWT from its own Supabase Auth or Clerk session.
@@ -15,9 +16,11 @@ import os
 import re
 from pathlib import Path
 
+import requests
 from flask import Flask, abort, jsonify, request, send_from_directory
 
 from devstack import keys
+from devstack.fake_graph import demo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 UI_DIR = PROJECT_ROOT / "ui"
@@ -34,6 +37,12 @@ DEMO_USERS = [
     {"id": "user_demo_alice", "label": "Alice (Alice's Bakery)"},
     {"id": "user_demo_bob", "label": "Bob (Bob's Bikes)"},
 ]
+# The fake Graph API's demo users (`devstack/fake_graph/demo.py`), one per connect outcome.
+FACEBOOK_LOGIN_USERS = [
+    {"id": demo.ALICE_USER_ID, "label": "Alice: Page with a linked Instagram account"},
+    {"id": demo.BOB_USER_ID, "label": "Bob: Page without Instagram"},
+    {"id": demo.CAROL_USER_ID, "label": "Carol: declined Instagram permissions"},
+]
 # Any other id can sign in too (a fresh user with nothing connected); ids look like Clerk's or
 # Supabase's, and the tests give every test its own.
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -42,11 +51,12 @@ PUBLIC_SETTINGS = {"supabaseUrl": "SUPABASE_URL", "supabaseAnonKey": "SUPABASE_A
 
 
 def create_app(env: dict[str, str]) -> Flask:
-    missing = [name for name in [*PUBLIC_SETTINGS.values(), "SUPABASE_JWT_SECRET"] if not env.get(name)]
+    missing = [name for name in [*PUBLIC_SETTINGS.values(), "SUPABASE_JWT_SECRET", "GRAPH_API_BASE"] if not env.get(name)]
     if missing:
         raise SystemExit(f"ui_server: missing setting {', '.join(missing)}")
     config = {key: env[name].rstrip("/") for key, name in PUBLIC_SETTINGS.items()}
     jwt_secret = env["SUPABASE_JWT_SECRET"]
+    fake_graph_control = f"{env['GRAPH_API_BASE'].rstrip('/')}/_control"
 
     app = Flask(__name__, static_folder=None)
 
@@ -56,7 +66,7 @@ def create_app(env: dict[str, str]) -> Flask:
 
     @app.get("/config.json")
     def public_config():
-        return jsonify({**config, "devSignIn": {"demoUsers": DEMO_USERS}})
+        return jsonify({**config, "dev": {"demoUsers": DEMO_USERS, "facebookLoginUsers": FACEBOOK_LOGIN_USERS}})
 
     @app.post("/dev/sign-in")
     def dev_sign_in():
@@ -64,6 +74,15 @@ def create_app(env: dict[str, str]) -> Flask:
         if not isinstance(user_id, str) or not USER_ID_PATTERN.match(user_id):
             return jsonify({"error": "invalid_user_id", "message": "userId: letters, digits and _.:- only"}), 400
         return jsonify({"userId": user_id, "accessToken": keys.user_token(jwt_secret, user_id)})
+
+    @app.post("/dev/facebook-login-user")
+    def dev_facebook_login_user():
+        meta_user_id = (request.get_json(silent=True) or {}).get("metaUserId")
+        if meta_user_id not in {user["id"] for user in FACEBOOK_LOGIN_USERS}:
+            return jsonify({"error": "unknown_user", "message": "metaUserId: one of the demo users"}), 400
+        answer = requests.post(f"{fake_graph_control}/dialog", json={"user_id": meta_user_id}, timeout=10)
+        answer.raise_for_status()
+        return jsonify({"metaUserId": answer.json()["user_id"]})
 
     @app.get("/vendor/<name>")
     def vendor(name: str):

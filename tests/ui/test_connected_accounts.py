@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 SHINE = re.compile(r"\bshine\b")
@@ -43,12 +44,23 @@ def open_preview(page: Page) -> None:
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
 
 
-def test_connect_facebook_with_linked_instagram(page: Page, sign_in, user_id, fake_graph, screenshot):
-    meta_user = fake_graph.create_user("Carol", instagram=True)
-    fake_page = meta_user["pages"][0]
-    fake_graph.sign_in_at_dialog(meta_user["id"])
-    sign_in(user_id)
-    open_settings(page)
+@pytest.fixture
+def settings_of_new_user(page: Page, sign_in, user_id, fake_graph):
+    """Makes a Meta user (one Page) whom the Login dialog signs in as, signs this test's user in to
+    the UI and opens Settings; returns the fake's description of the Page."""
+
+    def open_settings_for(meta_name: str, **meta_options) -> dict:
+        meta_user = fake_graph.create_user(meta_name, **meta_options)
+        fake_graph.sign_in_at_dialog(meta_user["id"])
+        sign_in(user_id)
+        open_settings(page)
+        return meta_user["pages"][0]
+
+    return open_settings_for
+
+
+def test_connect_facebook_with_linked_instagram(page: Page, settings_of_new_user, screenshot):
+    fake_page = settings_of_new_user("Carol", instagram=True)
     for platform in ("facebook", "instagram"):
         expect_status(page, platform, "not_connected", "Not connected")
     expect(page.get_by_text("FB/IG")).to_have_count(0)
@@ -81,12 +93,8 @@ def test_connect_facebook_with_linked_instagram(page: Page, sign_in, user_id, fa
     screenshot("preview-both-connected")
 
 
-def test_connect_without_instagram_then_recheck(page: Page, sign_in, user_id, fake_graph, screenshot):
-    meta_user = fake_graph.create_user("Dave", instagram=False)
-    fake_page = meta_user["pages"][0]
-    fake_graph.sign_in_at_dialog(meta_user["id"])
-    sign_in(user_id)
-    open_settings(page)
+def test_connect_without_instagram_then_recheck(page: Page, settings_of_new_user, screenshot, fake_graph):
+    fake_page = settings_of_new_user("Dave", instagram=False)
     page.get_by_role("button", name="Connect Facebook").click()
 
     expect_connected(page, "facebook", fake_page["username"])
@@ -119,11 +127,8 @@ def test_connect_without_instagram_then_recheck(page: Page, sign_in, user_id, fa
     screenshot("settings-after-recheck")
 
 
-def test_missing_permissions_are_listed(page: Page, sign_in, user_id, fake_graph, screenshot):
-    meta_user = fake_graph.create_user("Erin", instagram=True, permissions={"instagram_basic": "declined"})
-    fake_graph.sign_in_at_dialog(meta_user["id"])
-    sign_in(user_id)
-    open_settings(page)
+def test_missing_permissions_are_listed(page: Page, settings_of_new_user, screenshot):
+    settings_of_new_user("Erin", instagram=True, permissions={"instagram_basic": "declined"})
     page.get_by_role("button", name="Connect Instagram").click()
 
     guidance = page.get_by_role("dialog")
@@ -138,13 +143,8 @@ def test_missing_permissions_are_listed(page: Page, sign_in, user_id, fake_graph
     screenshot("guidance-missing-permissions")
 
 
-def test_disconnect_hides_the_platform_in_the_preview(page: Page, sign_in, user_id, fake_graph,
-                                                      screenshot):
-    meta_user = fake_graph.create_user("Frank", instagram=True)
-    fake_page = meta_user["pages"][0]
-    fake_graph.sign_in_at_dialog(meta_user["id"])
-    sign_in(user_id)
-    open_settings(page)
+def test_disconnect_hides_the_platform_in_the_preview(page: Page, settings_of_new_user, screenshot):
+    fake_page = settings_of_new_user("Frank", instagram=True)
     page.get_by_role("button", name="Connect Facebook").click()
     expect_connected(page, "instagram", fake_page["instagram"]["username"])
 

@@ -25,3 +25,13 @@ def test_dev_server_hands_out_public_settings_only(stack_env):
     assert (claims["sub"], claims["role"]) == ("user_2abcDEF", "authenticated")
     assert requests.post(f"{ui_url}dev/sign-in", json={"userId": "not an id"}, timeout=10).status_code == 400
     assert requests.get(f"{ui_url}vendor/unknown.js", timeout=10).status_code == 404
+
+
+def test_dev_server_switches_the_fake_login_user(stack_env):
+    ui_url = stack_env["UI_URL"]
+    facebook_login_users = requests.get(f"{ui_url}config.json", timeout=10).json()["dev"]["facebookLoginUsers"]
+    bob = next(user["id"] for user in facebook_login_users if user["label"].startswith("Bob"))
+    switched = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": bob}, timeout=10)
+    assert switched.json() == {"metaUserId": bob}
+    unknown = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": "1"}, timeout=10)
+    assert unknown.status_code == 400

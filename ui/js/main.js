@@ -8,6 +8,7 @@ import { startConnect, takeReturnedOutcome } from './connect-flow.js';
 import { accessToken, currentSession, devSignIn, signOut } from './session.js';
 import { createStore } from './store.js';
 import { mountConnectedAccounts } from './views/connected-accounts.js';
+import { mountFacebookLoginSwitch } from './views/dev-tools.js';
 import { createGuidanceModal } from './views/guidance-modal.js';
 import { mountInsightsCards } from './views/insights-cards.js';
 import { mountPublishingPreview } from './views/publishing-preview.js';
@@ -23,7 +24,7 @@ else showSignIn();
 
 function showSignIn() {
   showView('sign-in');
-  renderSignIn(byId('view-sign-in'), config.devSignIn.demoUsers, async (userId) => {
+  renderSignIn(byId('view-sign-in'), config.dev.demoUsers, async (userId) => {
     await devSignIn(userId);
     window.location.reload();
   });
@@ -41,6 +42,7 @@ function startApp(signedIn) {
   });
   mountConnectedAccounts(byId('connected-accounts'), store, actions);
   mountPublishingPreview(byId('publishing-preview'), store);
+  mountFacebookLoginSwitch(byId('dev-tools'), config.dev.facebookLoginUsers, notify);
 
   byId('who-name').textContent = `Signed in as ${signedIn.userId}`;
   byId('who').hidden = false;

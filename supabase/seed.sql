@@ -9,19 +9,19 @@ values
   ('user_demo_alice', 'facebook', '104000000000001', 'Alice''s Bakery', 'alicesbakery',
    'https://picsum.photos/seed/alice-page/100', true,
    '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '900000000000001', date_trunc('hour', now())),
+   '122000000000001', date_trunc('hour', now())),
   ('user_demo_alice', 'instagram', '17841400000000001', 'Alice''s Bakery', 'alices.bakery',
    'https://picsum.photos/seed/alice-ig/100', true,
    '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '900000000000001', date_trunc('hour', now())),
-  ('user_demo_bob', 'facebook', '104000000000901', 'Bob''s Bikes', 'bobsbikes',
+   '122000000000001', date_trunc('hour', now())),
+  ('user_demo_bob', 'facebook', '104000000000002', 'Bob''s Bikes', 'bobsbikes',
    'https://picsum.photos/seed/bob-page/100', true,
    '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '900000000000902', date_trunc('hour', now())),
+   '122000000000002', date_trunc('hour', now())),
   ('user_demo_bob', 'instagram', '17841400000000901', 'Bob''s Bikes', 'bobs.bikes',
    'https://picsum.photos/seed/bob-ig/100', true,
    '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '900000000000902', date_trunc('hour', now()))
+   '122000000000002', date_trunc('hour', now()))
 on conflict (user_id, platform, account_id) do nothing;
 
 -- Hourly rows for the last 72 hours. Values are deterministic in the hour's index so the UI and

@@ -1,0 +1,44 @@
+"""`make run`'s stack, brought up the way `make stack-up` does it, answers on loopback."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import requests
+
+from devstack.stack import PROJECT_ROOT
+from devstack import keys
+
+
+def test_stack_up_serves_the_seed_to_its_owner_only():
+    # Inside the project, not /tmp/pytest-of-root (mode 0700): the cluster runs as `postgres`.
+    stack_dir = PROJECT_ROOT / f".stack-test-{os.getpid()}-make-run"
+    run = lambda command: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "devstack", command, "--dir", str(stack_dir)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ},
+    )
+    try:
+        started = run("up")
+        assert started.returncode == 0, started.stdout + started.stderr
+        env = dict(line.split("=", 1) for line in (stack_dir / "env").read_text().splitlines())
+        for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY",
+                    "SUPABASE_JWT_SECRET", "WEBHOOK_URL", "UI_URL", "GRAPH_API_BASE", "CRON_SECRET",
+                    "TOKEN_ENCRYPTION_KEY"):
+            assert env.get(key), key
+
+        alice = keys.user_token(env["SUPABASE_JWT_SECRET"], "user_demo_alice")
+        response = requests.get(
+            f"{env['SUPABASE_URL']}/rest/v1/social_media_accounts?select=user_id,platform",
+            headers={"apikey": env["SUPABASE_ANON_KEY"], "Authorization": f"Bearer {alice}"},
+        )
+        assert response.status_code == 200
+        assert sorted(row["platform"] for row in response.json()) == ["facebook", "instagram"]
+        assert {row["user_id"] for row in response.json()} == {"user_demo_alice"}
+
+        again = run("up")  # re-running is safe
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        stopped = run("down")
+        shutil.rmtree(stack_dir, ignore_errors=True)
+        assert stopped.returncode == 0, stopped.stdout + stopped.stderr

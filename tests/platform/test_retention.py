@@ -1,0 +1,43 @@
+"""The daily retention job: old hourly rows go, in batches; daily rows and recent hours stay."""
+
+import psycopg
+
+
+def test_prune_deletes_only_hourly_rows_older_than_the_horizon(database_url):
+    with psycopg.connect(database_url, autocommit=True) as db:
+        db.execute(
+            """
+            insert into social_media_insights (user_id, platform, account_id, period, window_start, window_end, metrics)
+            select 'retention_user', 'facebook'::social_media_platform, 'page-r', 'hour',
+                   date_trunc('hour', now()) - make_interval(hours => h),
+                   date_trunc('hour', now()) - make_interval(hours => h - 1), '{}'::jsonb
+            from generate_series(1, 24 * 12) as h
+            union all
+            select 'retention_user', 'facebook'::social_media_platform, 'page-r', 'day',
+                   date_trunc('day', now()) - make_interval(days => d),
+                   date_trunc('day', now()) - make_interval(days => d - 1), '{}'
+            from generate_series(1, 12) as d
+            """
+        )
+        # Horizon 10 days, batches of 7 rows: many batches, each committed by the procedure.
+        db.execute("call public.prune_hourly_insights(interval '10 days', 7)")
+        remaining = db.execute(
+            """
+            select period, count(*), min(window_start) >= now() - interval '10 days'
+            from social_media_insights where user_id = 'retention_user' group by period order by period
+            """
+        ).fetchall()
+
+    # 288 hourly rows over 12 days: those starting in the last 10 days remain; all 12 daily rows stay.
+    day_rows, hour_rows = remaining
+    assert day_rows == ("day", 12, False)
+    assert hour_rows[0] == "hour" and hour_rows[2] is True
+    assert hour_rows[1] in (239, 240)  # 240 hours in 10 days; the boundary hour depends on now()
+
+
+def test_retention_job_is_scheduled_daily_by_name(database_url):
+    with psycopg.connect(database_url) as db:
+        jobs = db.execute(
+            "select schedule, command from cron.job where jobname = 'social-link-prune-hourly-insights'"
+        ).fetchall()
+    assert jobs == [("17 3 * * *", "call public.prune_hourly_insights(interval '90 days')")]

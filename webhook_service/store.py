@@ -16,9 +16,8 @@ from postgrest import SyncPostgrestClient
 from webhook_service.config import Config
 
 ACCOUNTS = "social_media_accounts"
-# The browser-safe account columns the API reports.
-ACCOUNT_COLUMNS = ("id,user_id,platform,account_id,account_name,username,profile_picture_url,"
-                   "is_active,status,last_error,last_synced_at,permissions,meta_user_id")
+# The account columns the API reports (see accounts.account_view).
+ACCOUNT_COLUMNS = "platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at"
 
 
 class Store:
@@ -58,14 +57,6 @@ class Store:
         """Active accounts with their token ciphertext (`access_token`), for the insights sync."""
         params = {"p_user_id": user_id, "p_shard": shard, "p_shards": shards}
         return self.rest.rpc("active_social_media_accounts", params).execute().data or []
-
-    def set_account_status(self, account_row_id: str, status: str, last_error: str | None = None,
-                           last_synced_at: datetime | None = None) -> None:
-        """Records the outcome of using an account (e.g. `needs_reauth` after a Graph 190)."""
-        changes: dict[str, Any] = {"status": status, "last_error": last_error}
-        if last_synced_at is not None:
-            changes["last_synced_at"] = last_synced_at.isoformat()
-        self.rest.from_(ACCOUNTS).update(changes).eq("id", account_row_id).execute()
 
     # --- OAuth state ----------------------------------------------------------------------------
     def consume_oauth_state(self, nonce: str, expires_at: datetime) -> bool:

@@ -86,12 +86,3 @@ def is_cron_request() -> bool:
     expected = _services().config.cron_secret
     return token is not None and hmac.compare_digest(token.encode(), expected.encode())
 
-
-def cron_secret_required(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if not is_cron_request():
-            raise _unauthorized("The cron secret is missing or wrong.")
-        return view(*args, **kwargs)
-
-    return wrapped

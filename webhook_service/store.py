@@ -52,12 +52,6 @@ class Store:
         return self.rest.rpc("disconnect_social_media_accounts",
                              {"p_user_id": user_id, "p_platform": platform}).execute().data or []
 
-    def active_accounts_with_tokens(self, user_id: str | None = None, shard: int = 0,
-                                    shards: int = 1) -> list[dict[str, Any]]:
-        """Active accounts with their token ciphertext (`access_token`), for the insights sync."""
-        params = {"p_user_id": user_id, "p_shard": shard, "p_shards": shards}
-        return self.rest.rpc("active_social_media_accounts", params).execute().data or []
-
     # --- OAuth state ----------------------------------------------------------------------------
     def consume_oauth_state(self, nonce: str, expires_at: datetime) -> bool:
         """True the first time `nonce` is seen by any replica, False on a replay."""

@@ -1,0 +1,211 @@
+"""What the gateway knows about the exposed schemas: tables, columns, keys, functions, role settings.
+
+Loaded once at start and again on `NOTIFY pgrst, 'reload schema'` (or `'reload config'`, or an empty
+payload), like PostgREST's schema cache; requests never query the catalog themselves. Type names
+and column defaults are read with an empty search_path, so they come back schema-qualified and can
+be spliced into statements whatever the request's search_path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+TABLES_QUERY = """
+select n.nspname, c.relname,
+  coalesce((select array_agg(a.attname::text order by array_position(con.conkey, a.attnum))
+            from pg_catalog.pg_constraint con
+            join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+            where con.conrelid = c.oid and con.contype = 'p'), '{}') as primary_key,
+  coalesce((select json_agg(json_build_object(
+              'name', a.attname,
+              'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+              'nullable', not a.attnotnull,
+              'default', case when a.attgenerated = '' then pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
+            ) order by a.attnum)
+            from pg_catalog.pg_attribute a
+            left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+            where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns
+from pg_catalog.pg_class c
+join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'v', 'm', 'f', 'p') and not c.relispartition and n.nspname = any(%(schemas)s)
+"""
+
+ROUTINES_QUERY = """
+select n.nspname, p.proname, p.provolatile::text, p.proretset,
+  p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
+  t.typtype = 'c' or p.prorettype = 'pg_catalog.record'::pg_catalog.regtype as returns_composite,
+  p.pronargdefaults,
+  coalesce(p.proargnames, '{}') as argument_names,
+  coalesce(p.proargmodes::text[], '{}') as argument_modes,
+  array(select pg_catalog.format_type(u.type, null)
+        from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type, position)
+        order by u.position) as argument_types
+from pg_catalog.pg_proc p
+join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+join pg_catalog.pg_type t on t.oid = p.prorettype
+where p.prokind = 'f' and p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
+  and n.nspname = any(%(schemas)s)
+"""
+
+# PostgREST's queryRoleSettings: settings (ALTER ROLE ... SET) of the roles the authenticator can
+# switch to. `SET ROLE` does not apply them, so the gateway sets them in each transaction.
+ROLE_SETTINGS_QUERY = """
+with role_setting as (
+  select r.rolname, unnest(r.rolconfig) as setting
+  from pg_catalog.pg_auth_members m
+  join pg_catalog.pg_roles r on r.oid = m.roleid
+  where m.member = pg_catalog.quote_ident(current_user)::regrole::oid
+), kv as (
+  select rolname, substr(setting, 1, strpos(setting, '=') - 1) as key,
+         substr(setting, strpos(setting, '=') + 1) as value
+  from role_setting
+)
+select kv.rolname, kv.key, kv.value
+from kv
+join pg_catalog.pg_settings ps on ps.name = kv.key
+where kv.key <> 'default_transaction_isolation'
+  and (ps.context = 'user' or pg_catalog.has_parameter_privilege(current_user, ps.name, 'set'))
+"""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # SQL type name, schema-qualified when needed, e.g. `character varying(255)`
+    nullable: bool
+    default: str | None  # SQL expression of the column default
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    columns: dict[str, Column]  # in table order
+    primary_key: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # "" for an unnamed parameter
+    type: str
+    required: bool  # has no default
+
+
+@dataclass(frozen=True)
+class Routine:
+    schema: str
+    name: str
+    parameters: tuple[Parameter, ...]
+    returns_set: bool
+    returns_void: bool
+    returns_composite: bool
+    volatility: str  # "v" volatile, "s" stable, "i" immutable
+
+    @property
+    def returns_scalar(self) -> bool:
+        return not self.returns_composite and not self.returns_void
+
+    @property
+    def is_volatile(self) -> bool:
+        return self.volatility == "v"
+
+
+@dataclass(frozen=True)
+class SchemaCache:
+    tables: dict[tuple[str, str], Table] = field(default_factory=dict)
+    routines: dict[tuple[str, str], list[Routine]] = field(default_factory=dict)
+    role_settings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def table_names(self, schema: str) -> list[str]:
+        return sorted(name for table_schema, name in self.tables if table_schema == schema)
+
+    def routine_names(self, schema: str) -> list[str]:
+        return sorted(name for routine_schema, name in self.routines if routine_schema == schema)
+
+
+def closest_name(name: str, candidates: list[str]) -> str | None:
+    """The "Perhaps you meant ..." suggestion: the most similar name, if similar enough (PostgREST: 0.75)."""
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def load(connection: psycopg.Connection, schemas: tuple[str, ...]) -> SchemaCache:
+    with connection.transaction():
+        connection.execute("set local search_path = ''")
+        tables = {}
+        for schema, name, primary_key, columns in connection.execute(TABLES_QUERY, {"schemas": list(schemas)}):
+            tables[(schema, name)] = Table(
+                schema, name,
+                {column["name"]: Column(column["name"], column["type"], column["nullable"], column["default"])
+                 for column in columns},
+                tuple(primary_key),
+            )
+        routines: dict[tuple[str, str], list[Routine]] = {}
+        for row in connection.execute(ROUTINES_QUERY, {"schemas": list(schemas)}):
+            routine = _routine(*row)
+            routines.setdefault((routine.schema, routine.name), []).append(routine)
+        role_settings: dict[str, list[tuple[str, str]]] = {}
+        for role, key, value in connection.execute(ROLE_SETTINGS_QUERY):
+            role_settings.setdefault(role, []).append((key, value))
+    return SchemaCache(tables, routines, role_settings)
+
+
+def _routine(schema, name, volatility, returns_set, returns_void, returns_composite, default_count,
+             argument_names, argument_modes, argument_types) -> Routine:
+    modes = argument_modes or ["i"] * len(argument_types)
+    names = argument_names or [""] * len(argument_types)
+    inputs = [(names[index], argument_types[index]) for index, mode in enumerate(modes) if mode in ("i", "b", "v")]
+    required_count = len(inputs) - default_count
+    parameters = tuple(Parameter(param_name, param_type, index < required_count)
+                       for index, (param_name, param_type) in enumerate(inputs))
+    return Routine(schema, name, parameters, returns_set, returns_void, returns_composite, volatility)
+
+
+class SchemaCacheHolder:
+    """The current cache, swapped whole on reload so request threads never see a half-built one."""
+
+    def __init__(self, pool, db_url: str, schemas: tuple[str, ...], channel: str):
+        self._pool = pool
+        self._db_url = db_url
+        self._schemas = schemas
+        self._channel = channel
+        self._lock = threading.Lock()
+        self.current = SchemaCache()
+        self.reload()
+
+    def reload(self) -> None:
+        with self._lock, self._pool.connection() as connection:
+            self.current = load(connection, self._schemas)
+        log.info("schema cache loaded: %d relations, %d functions",
+                 len(self.current.tables), len(self.current.routines))
+
+    def start_listener(self) -> threading.Thread:
+        thread = threading.Thread(target=self._listen_forever, name="schema-cache-listener", daemon=True)
+        thread.start()
+        return thread
+
+    def _listen_forever(self) -> None:
+        reconnected = False
+        while True:
+            try:
+                with psycopg.connect(self._db_url, autocommit=True) as connection:
+                    connection.execute(sql.SQL("listen {}").format(sql.Identifier(self._channel)))
+                    if reconnected:
+                        # Notifications sent while disconnected are lost; reload as PostgREST does.
+                        self.reload()
+                    for notification in connection.notifies():
+                        if notification.payload in ("", "reload schema", "reload config"):
+                            self.reload()
+            except psycopg.Error as error:
+                log.warning("schema cache listener: %s; reconnecting", error)
+                reconnected = True
+                time.sleep(1)

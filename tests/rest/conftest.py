@@ -1,0 +1,187 @@
+"""Contract tests of the REST layer: they speak HTTP to `/rest/v1` like a frontend or the service.
+
+Only the fixtures here know that the server is the devstack gateway: a real PostgREST configured
+with `db-schemas = "public, rest_contract"`, the stack's JWT secret (plus the JWKS below, for RS256)
+and `db-extra-search-path = "public, extensions"` should pass the same tests.
+
+The database is a migrated stack database (`stack_env`; it moves to tests/conftest.py once that
+exists). On top of it the fixtures create the `rest_contract` schema (`contract.sql`) and start
+`python -m devstack.rest` exposing it next to `public`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import jwt
+import psycopg
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devstack import keys
+from devstack.postgres import free_port
+from devstack.stack import PROJECT_ROOT, Stack
+
+CONTRACT_SQL = Path(__file__).with_name("contract.sql")
+JWKS_KEY_ID = "contract-test-key"
+
+
+@pytest.fixture(scope="session")
+def stack_env():
+    """The migrated stack database and its keys, as `.stack/env` names them."""
+    # Not under pytest's tmp_path: its folders are mode 0700, and as root the cluster runs as the
+    # `postgres` user, which must be able to reach its data folder.
+    root = Path(tempfile.mkdtemp(prefix="rest-contract-"))
+    root.chmod(0o755)
+    stack = Stack(root / "stack", fast=True)
+    try:
+        stack.start_database()
+        secret = stack.secrets()["jwt_secret"]
+        yield {
+            "DATABASE_URL": stack.cluster.url,
+            "SUPABASE_JWT_SECRET": secret,
+            "SUPABASE_ANON_KEY": keys.api_key(secret, "anon"),
+            "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(secret, "service_role"),
+        }
+    finally:
+        stack.down()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def contract_database_url(stack_env) -> str:
+    """The stack database with the `rest_contract` schema (re)created."""
+    with psycopg.connect(stack_env["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute(CONTRACT_SQL.read_text())
+    return stack_env["DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def jwks_url(rsa_key):
+    """A JWKS endpoint publishing the public half of `rsa_key`, as an identity provider would."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    document = json.dumps({"keys": [{**jwk, "kid": JWKS_KEY_ID, "use": "sig", "alg": "RS256"}]}).encode()
+
+    class JwksHandler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), JwksHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sign_rs256(rsa_key):
+    """Signs claims with the JWKS's private key, naming it in `kid` as identity providers do."""
+    def sign(claims: dict) -> str:
+        return jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": JWKS_KEY_ID})
+    return sign
+
+
+@pytest.fixture(scope="session")
+def supabase_url(stack_env, contract_database_url, jwks_url, tmp_path_factory) -> str:
+    """Base URL of the REST layer under test (`$SUPABASE_URL`: the API lives under /rest/v1)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("rest-gateway") / "gateway.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack.rest", "--host", "127.0.0.1", "--port", str(port),
+             "--db-url", _as_user(contract_database_url, "authenticator"),
+             "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"], "--jwks-url", jwks_url,
+             "--schemas", "public,rest_contract", "--pool-size", "8"],
+            cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(f"{url}/rest/v1/", process, log)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def _as_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}"))
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the gateway exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(url, timeout=1).status_code < 500:
+                return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise RuntimeError(f"the gateway did not answer at {url}:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def rest(supabase_url) -> str:
+    return f"{supabase_url}/rest/v1"
+
+
+@pytest.fixture(scope="session")
+def secret(stack_env) -> str:
+    return stack_env["SUPABASE_JWT_SECRET"]
+
+
+@pytest.fixture(scope="session")
+def service_headers(stack_env) -> dict[str, str]:
+    """What supabase-py sends with the service-role key."""
+    key = stack_env["SUPABASE_SERVICE_ROLE_KEY"]
+    return {"apikey": key, "Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
+def anon_headers(stack_env) -> dict[str, str]:
+    return {"apikey": stack_env["SUPABASE_ANON_KEY"]}
+
+
+@pytest.fixture
+def user_headers(secret, stack_env):
+    """Headers of a signed-in browser user: `user_headers("user_abc")`."""
+    def headers_for(sub: str, **claims) -> dict[str, str]:
+        return {"apikey": stack_env["SUPABASE_ANON_KEY"],
+                "Authorization": f"Bearer {keys.user_token(secret, sub, **claims)}"}
+    return headers_for
+
+
+@pytest.fixture(scope="session")
+def contract_profile() -> dict[str, str]:
+    """Both profile headers: PostgREST reads Accept-Profile on reads and Content-Profile on writes."""
+    return {"Accept-Profile": "rest_contract", "Content-Profile": "rest_contract"}
+
+
+@pytest.fixture(scope="session")
+def service(service_headers, contract_profile) -> dict[str, str]:
+    """Service-role headers for the `rest_contract` schema."""
+    return {**service_headers, **contract_profile}

@@ -33,7 +33,7 @@ def browser(stack) -> Browser:
 
 @pytest.fixture
 def page(browser: Browser, stack_env) -> Page:
-    context = browser.new_context(viewport=DESKTOP, base_url=stack_env["UI_URL"])
+    context = browser.new_context(viewport=DESKTOP, base_url=stack_env["UI_URL"], locale="en-US")
     # Seeded pictures point at the internet; keep the tests on loopback.
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     page = context.new_page()
@@ -58,6 +58,33 @@ def sign_in(page: Page):
         expect(page.get_by_text(f"Signed in as {user_id}")).to_be_visible()
 
     return sign_in_as
+
+
+@pytest.fixture
+def open_view(page: Page):
+    """Opens a view from the main menu, `open_view("Settings")`, and waits for it."""
+    headings = {"Settings": "Connected accounts", "Dashboard": "Preview"}
+
+    def open_(name: str) -> None:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", name=headings[name])).to_be_visible()
+
+    return open_
+
+
+@pytest.fixture
+def settings_of_new_user(page: Page, sign_in, user_id, fake_graph, open_view):
+    """Makes a Meta user (one Page) whom the Login dialog signs in as, signs this test's user in to
+    the UI and opens Settings; returns the fake's description of the Page."""
+
+    def open_settings_for(meta_name: str, **meta_options) -> dict:
+        meta_user = fake_graph.create_user(meta_name, **meta_options)
+        fake_graph.sign_in_at_dialog(meta_user["id"])
+        sign_in(user_id)
+        open_view("Settings")
+        return meta_user["pages"][0]
+
+    return open_settings_for
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 SHINE = re.compile(r"\bshine\b")
@@ -30,36 +29,7 @@ def expect_not_shining(page: Page, platform: str) -> None:
     expect(section(page, platform)).not_to_have_class(SHINE)
 
 
-def main_menu(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-
-
-def open_settings(page: Page) -> None:
-    main_menu(page, "Settings")
-    expect(page.get_by_role("heading", name="Connected accounts")).to_be_visible()
-
-
-def open_preview(page: Page) -> None:
-    main_menu(page, "Dashboard")
-    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
-
-
-@pytest.fixture
-def settings_of_new_user(page: Page, sign_in, user_id, fake_graph):
-    """Makes a Meta user (one Page) whom the Login dialog signs in as, signs this test's user in to
-    the UI and opens Settings; returns the fake's description of the Page."""
-
-    def open_settings_for(meta_name: str, **meta_options) -> dict:
-        meta_user = fake_graph.create_user(meta_name, **meta_options)
-        fake_graph.sign_in_at_dialog(meta_user["id"])
-        sign_in(user_id)
-        open_settings(page)
-        return meta_user["pages"][0]
-
-    return open_settings_for
-
-
-def test_connect_facebook_with_linked_instagram(page: Page, settings_of_new_user, screenshot):
+def test_connect_facebook_with_linked_instagram(page: Page, settings_of_new_user, open_view, screenshot):
     fake_page = settings_of_new_user("Carol", instagram=True)
     for platform in ("facebook", "instagram"):
         expect_status(page, platform, "not_connected", "Not connected")
@@ -82,7 +52,7 @@ def test_connect_facebook_with_linked_instagram(page: Page, settings_of_new_user
     expect(page.locator("#guidance")).not_to_be_visible()
     screenshot("settings-both-connected")
 
-    open_preview(page)
+    open_view("Dashboard")
     for platform, username in (("facebook", fake_page["username"]), ("instagram", fake_page["instagram"]["username"])):
         preview = page.get_by_role("article", name=f"{platform.title()} preview")
         expect(preview.locator("img.avatar")).to_be_visible()
@@ -143,7 +113,7 @@ def test_missing_permissions_are_listed(page: Page, settings_of_new_user, screen
     screenshot("guidance-missing-permissions")
 
 
-def test_disconnect_hides_the_platform_in_the_preview(page: Page, settings_of_new_user, screenshot):
+def test_disconnect_hides_the_platform_in_the_preview(page: Page, settings_of_new_user, open_view, screenshot):
     fake_page = settings_of_new_user("Frank", instagram=True)
     page.get_by_role("button", name="Connect Facebook").click()
     expect_connected(page, "instagram", fake_page["instagram"]["username"])
@@ -154,7 +124,7 @@ def test_disconnect_hides_the_platform_in_the_preview(page: Page, settings_of_ne
     expect_connected(page, "facebook", fake_page["username"])
     screenshot("settings-instagram-disconnected")
 
-    open_preview(page)
+    open_view("Dashboard")
     expect(page.get_by_role("article", name="Facebook preview")).to_be_visible()
     expect(page.get_by_role("article", name="Instagram preview")).to_have_count(0)
     expect(page.get_by_role("checkbox", name="Instagram")).to_have_count(0)

@@ -4,8 +4,10 @@
 import { h, formatNumber } from '../dom.js';
 import { PLATFORMS, PLATFORM_LABELS, isConnected } from '../platforms.js';
 
-// The metrics each card shows; the first one is charted. Hourly rows hold what happened in that
-// hour, so "last 24 hours" is the API's sum over the window.
+// The metrics each card shows; the first one is charted. An hourly row's `metrics` is a snapshot
+// (Meta's day-to-date value), and its `derived.<metric>_delta` is what happened since the hour
+// before. So "last hour" is the newest delta (`last_<metric>_delta`, added up over the platform's
+// accounts by the API) and "last 24 hours" the sum of the deltas in the window.
 const CARD_METRICS = {
   facebook: [
     { key: 'page_media_view', label: 'Views' },
@@ -75,36 +77,57 @@ function notConnectedCard(platform) {
 
 // -> {element, drawChart}
 function insightsCard(platform, insights) {
-  const series = [...insights.series].sort((a, b) => a.window_start.localeCompare(b.window_start));
-  if (series.length === 0) return { element: cardShell(platform, h('p', { class: 'no-data' }, 'No data yet')) };
+  if (insights.series.length === 0) return { element: cardShell(platform, h('p', { class: 'no-data' }, 'No data yet')) };
 
-  const latest = series[series.length - 1];
+  const totals = insights.aggregates;
   const metrics = CARD_METRICS[platform];
-  const cell = (value, window) => h('td', { 'data-window': window }, value === undefined || value === null ? '\u2013' : formatNumber(value));
+  const cell = (value, window) => h('td', { 'data-window': window }, value === undefined ? '\u2013' : formatNumber(value));
   const table = h('table', { class: 'figures' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Last hour'), h('th', { scope: 'col' }, 'Last 24 hours'))),
     h('tbody', {}, ...metrics.map(({ key, label }) => h('tr', { 'data-metric': key },
       h('th', { scope: 'row' }, label),
-      cell(latest.metrics[key], 'hour'),
-      cell(insights.aggregates[`sum_${key}`], 'day')))));
+      cell(totals[`last_${key}_delta`], 'hour'),
+      cell(totals[`sum_${key}_delta`], 'day')))));
 
-  const followers = insights.aggregates.last_followers_count;
   const charted = metrics[0];
+  const points = hourlyTotals(insights.series, `${charted.key}_delta`);
+  const hasHourlyValues = points.some(([, value]) => value !== null);
   const canvas = h('canvas', { role: 'img', 'aria-label': `${charted.label} per hour over the last ${HOURS} hours` });
   const element = cardShell(platform,
-    followers !== undefined && h('p', { class: 'followers', 'data-metric': 'followers_count' }, h('strong', {}, formatNumber(followers)), ' followers'),
+    totals.last_followers_count !== undefined && followersLine(totals.last_followers_count, totals.sum_followers_count_delta),
     table,
-    h('div', { class: 'chart' }, canvas));
-  return { element, drawChart: () => hourlyChart(canvas, series, charted) };
+    // A delta needs the hour before: an account synced for the first time has none yet.
+    hasHourlyValues
+      ? h('div', { class: 'chart' }, canvas)
+      : h('p', { class: 'hint' }, 'Hourly changes appear once two hourly syncs have run.'));
+  return { element, drawChart: hasHourlyValues && (() => hourlyChart(canvas, points, charted.label)) };
 }
 
-function hourlyChart(canvas, series, metric) {
+function followersLine(followers, change) {
+  return h('p', { class: 'followers', 'data-metric': 'followers_count' },
+    h('strong', {}, formatNumber(followers)), ' followers',
+    change !== undefined && h('span', { class: 'change' }, ` (${change >= 0 ? '+' : ''}${formatNumber(change)} in ${HOURS} hours)`));
+}
+
+// One value per hour, added up over the platform's accounts (the series has a row per account
+// and hour, oldest first). An hour without the value stays a gap.
+function hourlyTotals(series, key) {
+  const byHour = new Map();
+  for (const row of series) {
+    const value = row.derived[key];
+    const total = byHour.get(row.window_start) ?? null;
+    byHour.set(row.window_start, value === undefined ? total : (total ?? 0) + value);
+  }
+  return [...byHour];
+}
+
+function hourlyChart(canvas, points, label) {
   const hourLabel = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
   return new window.Chart(canvas, {
     type: 'bar',
     data: {
-      labels: series.map((row) => hourLabel.format(new Date(row.window_start))),
-      datasets: [{ label: metric.label, data: series.map((row) => row.metrics[metric.key] ?? null), backgroundColor: '#3b82f6' }],
+      labels: points.map(([windowStart]) => hourLabel.format(new Date(windowStart))),
+      datasets: [{ label, data: points.map(([, value]) => value), backgroundColor: '#3b82f6' }],
     },
     options: {
       animation: false,

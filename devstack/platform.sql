@@ -126,3 +126,17 @@ revoke all on all functions in schema vault from public;
 
 -- The SQL-only pg_net stand-in (devstack/extensions/pg_net--*.sql), where Supabase has the real one.
 -- Migrations enable it themselves; nothing to do here.
+
+-- PostgREST reloads its schema cache on `NOTIFY pgrst, 'reload schema'`; Supabase sends it from
+-- event triggers after every DDL statement, so migrations pushed to a running stack are seen.
+create or replace function extensions.pgrst_ddl_watch() returns event_trigger
+language plpgsql as $$
+begin
+  notify pgrst, 'reload schema';
+end;
+$$;
+
+drop event trigger if exists pgrst_ddl_watch;
+create event trigger pgrst_ddl_watch on ddl_command_end execute procedure extensions.pgrst_ddl_watch();
+drop event trigger if exists pgrst_drop_watch;
+create event trigger pgrst_drop_watch on sql_drop execute procedure extensions.pgrst_ddl_watch();

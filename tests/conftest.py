@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from devstack import keys
 from devstack.stack import PROJECT_ROOT, Stack
+from tests.identity_provider import IdentityProvider
 
 TEST_STACK_DIR = PROJECT_ROOT / f".stack-test-{os.getpid()}"
 
@@ -49,3 +49,11 @@ def user_jwt(stack_env):
         return keys.user_token(stack_env["SUPABASE_JWT_SECRET"], sub, **claims)
 
     return mint
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """A third-party identity provider's keys and JWKS endpoint (RS256 `rsa-1`, ES256 `ec-1`)."""
+    provider = IdentityProvider()
+    yield provider
+    provider.close()

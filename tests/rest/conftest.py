@@ -4,60 +4,30 @@ Only the fixtures here know that the server is the devstack gateway: a real Post
 with `db-schemas = "public, rest_contract"`, the stack's JWT secret (plus the JWKS below, for RS256)
 and `db-extra-search-path = "public, extensions"` should pass the same tests.
 
-The database is a migrated stack database (`stack_env`; it moves to tests/conftest.py once that
-exists). On top of it the fixtures create the `rest_contract` schema (`contract.sql`) and start
+The database is the test session's stack database (`stack_env`, tests/conftest.py). On top of it the fixtures create the `rest_contract` schema (`contract.sql`) and start
 `python -m devstack.rest` exposing it next to `public`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import jwt
 import psycopg
 import pytest
 import requests
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devstack import keys
 from devstack.postgres import free_port
-from devstack.stack import PROJECT_ROOT, Stack
+from devstack.stack import PROJECT_ROOT
 
 CONTRACT_SQL = Path(__file__).with_name("contract.sql")
 JWKS_KEY_ID = "contract-test-key"
-
-
-@pytest.fixture(scope="session")
-def stack_env():
-    """The migrated stack database and its keys, as `.stack/env` names them."""
-    # Not under pytest's tmp_path: its folders are mode 0700, and as root the cluster runs as the
-    # `postgres` user, which must be able to reach its data folder.
-    root = Path(tempfile.mkdtemp(prefix="rest-contract-"))
-    root.chmod(0o755)
-    stack = Stack(root / "stack", fast=True)
-    try:
-        stack.start_database()
-        secret = stack.secrets()["jwt_secret"]
-        yield {
-            "DATABASE_URL": stack.cluster.url,
-            "SUPABASE_JWT_SECRET": secret,
-            "SUPABASE_ANON_KEY": keys.api_key(secret, "anon"),
-            "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(secret, "service_role"),
-        }
-    finally:
-        stack.down()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -69,39 +39,14 @@ def contract_database_url(stack_env) -> str:
 
 
 @pytest.fixture(scope="session")
-def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def jwks_url(identity_provider) -> str:
+    return identity_provider.jwks_url
 
 
 @pytest.fixture(scope="session")
-def jwks_url(rsa_key):
-    """A JWKS endpoint publishing the public half of `rsa_key`, as an identity provider would."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
-    document = json.dumps({"keys": [{**jwk, "kid": JWKS_KEY_ID, "use": "sig", "alg": "RS256"}]}).encode()
-
-    class JwksHandler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(document)))
-            self.end_headers()
-            self.wfile.write(document)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), JwksHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def sign_rs256(rsa_key):
-    """Signs claims with the JWKS's private key, naming it in `kid` as identity providers do."""
-    def sign(claims: dict) -> str:
-        return jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": JWKS_KEY_ID})
-    return sign
+def sign_rs256(identity_provider):
+    """Signs claims with the identity provider's RS256 key."""
+    return identity_provider.sign
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,65 @@
+"""`python -m bench [--latency-ms 100] [--accounts 10000] [--only sync|read]`.
+
+Starts its own stack in `.stack-bench/` (as `make run` does), runs the benchmarks, prints the
+results and writes them to bench/results.json, then stops the stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+from datetime import datetime, timezone
+
+from devstack.stack import PROJECT_ROOT, Stack
+
+RESULTS = PROJECT_ROOT / "bench" / "results.json"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--latency-ms", type=int, default=100, help="fake Graph API latency per HTTP request")
+    parser.add_argument("--accounts", type=int, default=10_000, help="accounts synced (half Facebook, half Instagram)")
+    parser.add_argument("--baseline-sample", type=int, default=100, help="accounts synced by the plain baseline")
+    parser.add_argument("--read-users", type=int, default=500, help="users (x2 accounts) with a year of history")
+    parser.add_argument("--only", choices=["sync", "read"])
+    args = parser.parse_args()
+
+    stack_dir = PROJECT_ROOT / ".stack-bench"
+    shutil.rmtree(stack_dir, ignore_errors=True)
+    stack = Stack(stack_dir, fast=True)
+    results: dict = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": _cpus(), "python": platform.python_version()},
+    }
+    try:
+        env = stack.up()
+        if args.only in (None, "sync"):
+            from bench import sync_throughput
+
+            results["sync"] = sync_throughput.run(stack, env, accounts=args.accounts,
+                                                  latency_ms=args.latency_ms, baseline_sample=args.baseline_sample)
+        if args.only in (None, "read"):
+            from bench import read_path
+
+            results["read"] = read_path.run(env, users=args.read_users)
+    finally:
+        stack.down()
+        shutil.rmtree(stack_dir, ignore_errors=True)
+
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    print(f"written to {RESULTS.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,6 @@ export function h(tag, props = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith('on')) element.addEventListener(key.slice(2).toLowerCase(), value);
     else if (key === 'class') element.className = value;
-    else if (key === 'text') element.textContent = value;
     else element.setAttribute(key, value === true ? '' : value);
   }
   element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
@@ -21,6 +20,8 @@ export function formatNumber(value) {
   return new Intl.NumberFormat().format(value);
 }
 
+const FALLBACK_AVATAR = 'avatar.svg';
+
 // A profile picture; pictures on Meta's CDN expire, so a broken one falls back to a neutral avatar.
 export function avatar(url, size) {
   return h('img', {
@@ -32,5 +33,3 @@ export function avatar(url, size) {
     onError: (event) => { if (!event.target.src.endsWith(FALLBACK_AVATAR)) event.target.src = FALLBACK_AVATAR; },
   });
 }
-
-const FALLBACK_AVATAR = 'avatar.svg';

@@ -23,14 +23,16 @@ const HOURS = 24;
 
 export function mountInsightsCards(container, store, api) {
   const charts = [];
-  let shownPlatforms = '';
+  let shownPlatforms = null;
   let latestRefresh = 0;
 
   // Loads and redraws every card; called when the dashboard opens and after a sync. Only the
   // newest of overlapping refreshes draws.
   async function refresh() {
-    const refreshId = ++latestRefresh;
     const state = store.get();
+    // Which platforms have cards depends on the accounts; they come first.
+    if (!state.accountsLoaded) return;
+    const refreshId = ++latestRefresh;
     const cards = await Promise.all(PLATFORMS.map(async (platform) => {
       if (!isConnected(state, platform)) return { element: notConnectedCard(platform) };
       try {
@@ -47,9 +49,9 @@ export function mountInsightsCards(container, store, api) {
     container.dataset.loaded = 'true';
   }
 
-  // Connecting or disconnecting changes which cards have data.
+  // The accounts arriving, or a platform connecting or disconnecting, changes the cards.
   store.subscribe((state) => {
-    const connected = PLATFORMS.filter((platform) => isConnected(state, platform)).join();
+    const connected = state.accountsLoaded ? PLATFORMS.filter((platform) => isConnected(state, platform)).join() : null;
     if (connected !== shownPlatforms) {
       shownPlatforms = connected;
       refresh();

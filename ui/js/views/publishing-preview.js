@@ -19,14 +19,23 @@ export function mountPublishingPreview(container, store) {
     h('h3', { id: 'preview-title' }, 'Preview'),
     h('section', { 'aria-labelledby': 'preview-title' }, previews));
 
-  // Redrawn when the connected platforms change, not on every keystroke, so a focused
-  // checkbox stays focused.
-  function renderTargets(state) {
+  // The toggles are redrawn only when the connected platforms change, so a focused checkbox
+  // stays focused; the previews follow every change of the accounts.
+  let shownTargets = null;
+  function render(state) {
+    if (!state.accountsLoaded) return;
     const connected = PLATFORMS.filter((platform) => isConnected(state, platform));
+    if (connected.join() !== shownTargets) {
+      shownTargets = connected.join();
+      renderTargets(connected);
+    }
+    renderPreviews();
+  }
+
+  function renderTargets(connected) {
     targets.replaceChildren(
       h('legend', {}, 'Post to'),
       ...PLATFORMS.map((platform) => (connected.includes(platform) ? targetToggle(platform) : notConnectedHint(platform))));
-    renderPreviews();
   }
 
   function renderPreviews() {
@@ -48,7 +57,7 @@ export function mountPublishingPreview(container, store) {
   }
 
   draft.addEventListener('input', renderPreviews);
-  store.subscribe(renderTargets);
+  store.subscribe(render);
 }
 
 function notConnectedHint(platform) {

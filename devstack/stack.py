@@ -7,10 +7,10 @@ developer or a test needs to talk to it. Re-running `up` reuses what is already 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,13 +32,21 @@ DEMO_APP_ID = "100000000000001"
 
 @dataclass
 class Service:
-    """A long-running process of the stack, started from a module of this repository."""
+    """A long-running process of the stack: a module of this repository (`python -m module`) or,
+    with `binary`, a program on PATH."""
 
     name: str
     module: str
     args: list[str]
     ready_url: str | None
     env: dict[str, str] = field(default_factory=dict)
+    binary: str | None = None
+
+    @property
+    def command(self) -> list[str]:
+        if self.binary:
+            return [self.binary, *self.args]
+        return [sys.executable, "-m", self.module, *self.args]
 
 
 class Stack:
@@ -87,14 +95,9 @@ class Stack:
     # --- services ------------------------------------------------------------------------------
     def services(self, ports: dict[str, int]) -> list[Service]:
         values = self.secrets()
-        rest_url = f"http://127.0.0.1:{ports['rest']}"
         graph_url = f"http://127.0.0.1:{ports['graph']}"
-        candidates = [
-            Service("rest", "devstack.rest", [
-                "--host", "127.0.0.1", "--port", str(ports["rest"]),
-                "--db-url", self.cluster.dsn_for("authenticator"),
-                "--jwt-secret", values["jwt_secret"],
-            ], f"{rest_url}/rest/v1/"),
+        return [
+            *self._rest_layer(ports, values["jwt_secret"]),
             Service("graph", "devstack.fake_graph", [
                 "--host", "127.0.0.1", "--port", str(ports["graph"]), "--demo",
                 "--app-id", DEMO_APP_ID, "--app-secret", values["facebook_app_secret"],
@@ -105,7 +108,31 @@ class Stack:
             Service("ui", "devstack.ui_server", ["--host", "127.0.0.1", "--port", str(ports["ui"])],
                     f"http://127.0.0.1:{ports['ui']}/"),
         ]
-        return [service for service in candidates if importlib.util.find_spec(service.module)]
+
+    def _rest_layer(self, ports: dict[str, int], jwt_secret: str) -> list[Service]:
+        """`/rest/v1`: a real PostgREST behind the API-gateway stand-in when a `postgrest` binary is
+        on PATH, otherwise the compatible gateway of devstack/rest."""
+        rest_url = f"http://127.0.0.1:{ports['rest']}"
+        if shutil.which("postgrest"):
+            postgrest_url = f"http://127.0.0.1:{ports['postgrest']}"
+            return [
+                Service("postgrest", "", [], f"{postgrest_url}/", binary="postgrest", env={
+                    "PGRST_DB_URI": self.cluster.dsn_for("authenticator"),
+                    "PGRST_DB_SCHEMAS": "public",
+                    "PGRST_DB_ANON_ROLE": "anon",
+                    "PGRST_DB_EXTRA_SEARCH_PATH": "public, extensions",
+                    "PGRST_JWT_SECRET": jwt_secret,
+                    "PGRST_SERVER_HOST": "127.0.0.1",
+                    "PGRST_SERVER_PORT": str(ports["postgrest"]),
+                }),
+                Service("rest", "devstack.api_gateway", [
+                    "--host", "127.0.0.1", "--port", str(ports["rest"]), "--upstream", postgrest_url,
+                ], f"{rest_url}/rest/v1/"),
+            ]
+        return [Service("rest", "devstack.rest", [
+            "--host", "127.0.0.1", "--port", str(ports["rest"]),
+            "--db-url", self.cluster.dsn_for("authenticator"), "--jwt-secret", jwt_secret,
+        ], f"{rest_url}/rest/v1/")]
 
     def env(self, ports: dict[str, int]) -> dict[str, str]:
         values = self.secrets()
@@ -132,9 +159,10 @@ class Stack:
 
     def _ports(self) -> dict[str, int]:
         path = self.run / "ports.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        return {name: free_port() for name in ("rest", "graph", "webhook", "ui")}
+        ports = json.loads(path.read_text()) if path.exists() else {}
+        for name in ("rest", "postgrest", "graph", "webhook", "ui"):
+            ports.setdefault(name, free_port())
+        return ports
 
     def start_services(self) -> dict[str, str]:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -153,7 +181,7 @@ class Stack:
             return
         log = open(self.logs / f"{service.name}.log", "ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", service.module, *service.args],
+            service.command,
             cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, **env, **service.env}, start_new_session=True,
         )

@@ -131,3 +131,14 @@ def test_disconnect_hides_the_platform_in_the_preview(page: Page, settings_of_ne
     publishing = page.get_by_role("region", name="Publishing")
     expect(publishing.get_by_role("link", name="Connect Instagram in Settings")).to_be_visible()
     screenshot("preview-instagram-disconnected")
+
+
+def test_only_a_stored_row_makes_a_platform_look_connected(page: Page, sign_in, user_id):
+    # A return address claiming success, with nothing stored for this user: the badges follow
+    # social_media_accounts (read under RLS), not the query string.
+    sign_in(user_id)
+    page.goto("/?connect=done&platform=facebook&facebook=connected&instagram=connected")
+    expect(page.get_by_role("status")).to_contain_text("Facebook did not connect")
+    for platform in ("facebook", "instagram"):
+        expect_status(page, platform, "not_connected", "Not connected")
+        expect_not_shining(page, platform)

@@ -2,7 +2,7 @@
 // the badges show what is really stored.
 
 import { startConnect } from './connect-flow.js';
-import { PLATFORMS, PLATFORM_LABELS, describeOutcome, needsGuidance } from './platforms.js';
+import { PLATFORMS, PLATFORM_LABELS, describeOutcome, isConnected, needsGuidance } from './platforms.js';
 
 export function createActions({ store, api, readAccounts, notify, insights, guidance }) {
   async function refreshAccounts() {
@@ -37,12 +37,14 @@ export function createActions({ store, api, readAccounts, notify, insights, guid
       notify(syncSummary(result));
     }),
 
-    // Back from Facebook Login with each platform's outcome.
+    // Back from Facebook Login with each platform's outcome. What the notice calls connected is
+    // what was read back from the database, like the badges.
     showConnectOutcome: (outcome) => guarded(async () => {
       store.update(() => ({ outcomes: { facebook: outcome.facebook, instagram: outcome.instagram } }));
       await refreshAccounts();
-      notify(PLATFORMS.map((platform) => outcomeSentence(platform, outcome[platform])).join(' '),
-        outcome.facebook.connected || outcome.instagram.connected ? 'info' : 'error');
+      const connected = PLATFORMS.filter((platform) => isConnected(store.get(), platform));
+      notify(PLATFORMS.map((platform) => outcomeSentence(platform, outcome[platform], connected.includes(platform))).join(' '),
+        connected.length ? 'info' : 'error');
       if (needsGuidance(outcome.instagram)) guidance.open(outcome.instagram);
     }),
 
@@ -50,9 +52,9 @@ export function createActions({ store, api, readAccounts, notify, insights, guid
   };
 }
 
-function outcomeSentence(platform, outcome) {
+function outcomeSentence(platform, outcome, connected) {
   const label = PLATFORM_LABELS[platform];
-  return outcome.connected ? `${label} connected.` : `${label} did not connect: ${describeOutcome(outcome)}`;
+  return connected ? `${label} connected.` : `${label} did not connect: ${describeOutcome(outcome)}`;
 }
 
 function syncSummary(result) {

@@ -24,34 +24,58 @@ values
    '122000000000002', date_trunc('hour', now()))
 on conflict (user_id, platform, account_id) do nothing;
 
--- Hourly rows for the last 72 hours. Values are deterministic in the hour's index so the UI and
--- the tests agree on them: snapshots in `metrics`, changes since the previous hour in `derived`.
+-- Hourly rows for the last 72 hours, shaped like the sync's: `metrics` holds the account's
+-- counters and Meta's day-to-date figures (Meta's day ends at midnight in California), and
+-- `derived` is computed by the same function the sync uses, from the previous hour's row.
+-- Activity per hour is deterministic in the hour's index, so the UI and the tests agree on it.
+with hours as (
+  select a.user_id, a.platform, a.account_id, h,
+         date_trunc('hour', now()) - make_interval(hours => h) as window_start
+  from public.social_media_accounts a
+  cross join generate_series(1, 72) as h
+  where a.user_id in ('user_demo_alice', 'user_demo_bob')
+), day_to_date as (
+  select hours.*,
+         sum(40 + (h * 7) % 25) over meta_day as views,
+         sum(20 + (h * 5) % 15) over meta_day as viewers,
+         sum(5 + (h * 3) % 7) over meta_day as engagements,
+         sum(3 + h % 4) over meta_day as visits
+  from hours
+  window meta_day as (partition by user_id, platform, account_id,
+                      (window_start at time zone 'America/Los_Angeles')::date order by window_start)
+), snapshots as (
+  select user_id, platform, account_id, window_start,
+         case platform
+           when 'facebook' then jsonb_build_object(
+             'followers_count', 1200 + (72 - h) * 2,
+             'fan_count', 1100 + (72 - h),
+             'page_media_view', views,
+             'page_total_media_view_unique', viewers,
+             'page_post_engagements', engagements,
+             'page_views_total', visits)
+           else jsonb_build_object(
+             'followers_count', 800 + (72 - h) * 3,
+             'media_count', 120,
+             'reach', viewers,
+             'views', views,
+             'accounts_engaged', visits,
+             'total_interactions', engagements)
+         end as metrics,
+         case platform
+           when 'facebook' then '{"day_timezone": "America/Los_Angeles", "levels": ["followers_count", "fan_count", "page_follows"],
+                                 "rates": {"engagement_rate": ["page_post_engagements", "page_total_media_view_unique"]}}'::jsonb
+           else '{"day_timezone": "America/Los_Angeles", "levels": ["followers_count", "media_count"],
+                  "rates": {"engagement_rate": ["total_interactions", "reach"]}}'::jsonb
+         end as derivation
+  from day_to_date
+)
 insert into public.social_media_insights (user_id, platform, account_id, period, window_start, window_end, metrics, derived)
-select a.user_id, a.platform, a.account_id, 'hour',
-       date_trunc('hour', now()) - make_interval(hours => h),
-       date_trunc('hour', now()) - make_interval(hours => h - 1),
-       case a.platform
-         when 'facebook' then jsonb_build_object(
-           'followers_count', 1200 + (72 - h) * 2,
-           'fan_count', 1100 + (72 - h),
-           'page_media_view', 40 + (h * 7) % 25,
-           'page_post_engagements', 5 + (h * 3) % 7,
-           'page_views_total', 3 + h % 4)
-         else jsonb_build_object(
-           'followers_count', 800 + (72 - h) * 3,
-           'media_count', 120,
-           'reach', 30 + (h * 5) % 20,
-           'views', 60 + (h * 11) % 30,
-           'accounts_engaged', 4 + h % 5,
-           'total_interactions', 6 + (h * 2) % 9)
-       end,
-       case a.platform
-         when 'facebook' then jsonb_build_object('followers_count_delta', 2)
-         else jsonb_build_object('followers_count_delta', 3)
-       end
-from public.social_media_accounts a
-cross join generate_series(1, 72) as h
-where a.user_id in ('user_demo_alice', 'user_demo_bob')
+select s.user_id, s.platform, s.account_id, 'hour', s.window_start, s.window_start + interval '1 hour', s.metrics,
+       private.social_media_insights_derived(s.metrics, previous.metrics, s.window_start, s.derivation)
+from snapshots s
+left join snapshots previous
+  on previous.user_id = s.user_id and previous.platform = s.platform and previous.account_id = s.account_id
+ and previous.window_start = s.window_start - interval '1 hour'
 on conflict (user_id, platform, account_id, period, window_start) do nothing;
 
 -- Daily rows for the last 3 UTC days.

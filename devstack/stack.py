@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import requests
 from cryptography.fernet import Fernet
 
@@ -173,7 +174,23 @@ class Stack:
         self.write_env(env)
         for service in self.services(ports):
             self._start(service, env)
+        self._point_the_hourly_job_at(env)
         return env
+
+    def _point_the_hourly_job_at(self, env: dict[str, str]) -> None:
+        """Sets the Vault secrets the hourly pg_cron job reads (see the cron migration), so the
+        local job reaches the local service as the production one reaches production."""
+        secrets_by_name = {
+            "social_link_sync_url": f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync",
+            "social_link_cron_secret": env["CRON_SECRET"],
+        }
+        with psycopg.connect(self.cluster.url, autocommit=True) as db:
+            for name, value in secrets_by_name.items():
+                existing = db.execute("select id from vault.secrets where name = %s", (name,)).fetchone()
+                if existing:
+                    db.execute("select vault.update_secret(%s, %s)", (existing[0], value))
+                else:
+                    db.execute("select vault.create_secret(%s, %s)", (value, name))
 
     def _start(self, service: Service, env: dict[str, str]) -> None:
         pid_file = self.run / f"{service.name}.pid"

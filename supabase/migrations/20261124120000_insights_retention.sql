@@ -41,3 +41,10 @@ select cron.schedule(
   '17 3 * * *',
   $$call public.prune_hourly_insights(interval '90 days')$$
 );
+
+-- pg_cron never cleans its own run history (cron.job_run_details); keep a week of it.
+select cron.schedule(
+  'social-link-prune-cron-history',
+  '47 3 * * *',
+  $$delete from cron.job_run_details where end_time < now() - interval '7 days'$$
+);

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import psycopg
 import requests
 
 from devstack.stack import PROJECT_ROOT
@@ -38,6 +39,14 @@ def test_stack_up_serves_the_seed_to_its_owner_only():
 
         again = run("up")  # re-running is safe
         assert again.returncode == 0, again.stdout + again.stderr
+
+        # The hourly job's Vault secrets point at this stack's service, once each.
+        with psycopg.connect(env["DATABASE_URL"]) as db:
+            secrets = db.execute("select name, decrypted_secret from vault.decrypted_secrets order by name").fetchall()
+        assert secrets == [
+            ("social_link_cron_secret", env["CRON_SECRET"]),
+            ("social_link_sync_url", f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync"),
+        ]
     finally:
         stopped = run("down")
         shutil.rmtree(stack_dir, ignore_errors=True)

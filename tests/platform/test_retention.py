@@ -41,3 +41,9 @@ def test_retention_job_is_scheduled_daily_by_name(database_url):
             "select schedule, command from cron.job where jobname = 'social-link-prune-hourly-insights'"
         ).fetchall()
     assert jobs == [("17 3 * * *", "call public.prune_hourly_insights(interval '90 days')")]
+
+
+def test_cron_run_history_is_pruned_weekly_by_name(database_url):
+    with psycopg.connect(database_url) as db:
+        jobs = db.execute("select schedule, command from cron.job where jobname = 'social-link-prune-cron-history'").fetchall()
+    assert jobs == [("47 3 * * *", "delete from cron.job_run_details where end_time < now() - interval '7 days'")]

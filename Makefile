@@ -7,7 +7,7 @@ PG_BIN := /usr/lib/postgresql/15/bin
 APT_PACKAGES := postgresql-15 postgresql-15-cron postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test stack-up stack-down bench soak deps system-deps clean
+.PHONY: run test stack-up stack-down bench soak lint deps system-deps clean
 
 run: deps
 	$(PYTHON) -m devstack run
@@ -20,6 +20,13 @@ stack-down:
 
 test: deps
 	$(PYTHON) -m pytest
+
+# Speed and memory targets, as ratios against baselines measured in the same run (bench/results.json).
+bench: deps
+	$(PYTHON) -m bench
+
+lint: deps
+	$(PYTHON) -m ruff check .
 
 deps: system-deps .venv/.installed node_modules/.installed
 

@@ -62,45 +62,51 @@ def _claims(sub: str) -> str:
 
 
 def measure_latencies(env: dict[str, str], db: psycopg.Connection, users: int, samples: int) -> dict:
-    rng = random.Random(7)
-    secret = env["SUPABASE_JWT_SECRET"]
-    http = requests.Session()
     results = {}
     for name, query in QUERIES.items():
-        def pick():
-            sub = f"bench_reader_{rng.randint(1, users)}"
-            return sub, keys.user_token(secret, sub), rng.choice(["facebook", "instagram"])
-
-        def bare_sql():
-            sub, _, platform = pick()
-            with db.transaction():
-                db.execute("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
-                           (_claims(sub),))
-                db.execute("select public.get_social_media_insights(%s, %s, %s, %s)",
-                           (platform, query["period"], query.get("hours"), query.get("days"))).fetchone()
-
-        def rest_rpc():
-            _, token, platform = pick()
-            response = http.post(f"{env['SUPABASE_URL']}/rest/v1/rpc/get_social_media_insights",
-                                 json={"platform": platform, **query},
-                                 headers={"apikey": env["SUPABASE_ANON_KEY"], "Authorization": f"Bearer {token}"})
-            response.raise_for_status()
-
-        def service():
-            _, token, platform = pick()
-            response = http.get(f"{env['WEBHOOK_URL']}/api/v1/social-media/insights",
-                                params={"platform": platform, **query},
-                                headers={"Authorization": f"Bearer {token}"})
-            response.raise_for_status()
-
-        results[name] = {
-            "bare_sql": percentiles_ms(timed(bare_sql, samples)),
-            "rest_rpc": percentiles_ms(timed(rest_rpc, samples)),
-            "service": percentiles_ms(timed(service, samples)),
-        }
+        results[name] = _measure_query(env, db, users, samples, query)
         results[name]["service_p50_over_sql_p50"] = round(
             results[name]["service"]["p50_ms"] / results[name]["bare_sql"]["p50_ms"], 2)
     return results
+
+
+def _measure_query(env: dict[str, str], db: psycopg.Connection, users: int, samples: int, query: dict) -> dict:
+    """One question (e.g. hours=24) asked of random users' data, three ways."""
+    rng = random.Random(7)
+    secret = env["SUPABASE_JWT_SECRET"]
+    http = requests.Session()
+
+    def pick():
+        sub = f"bench_reader_{rng.randint(1, users)}"
+        return sub, keys.user_token(secret, sub), rng.choice(["facebook", "instagram"])
+
+    def bare_sql():
+        sub, _, platform = pick()
+        with db.transaction():
+            db.execute("select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+                       (_claims(sub),))
+            db.execute("select public.get_social_media_insights(%s, %s, %s, %s)",
+                       (platform, query["period"], query.get("hours"), query.get("days"))).fetchone()
+
+    def rest_rpc():
+        _, token, platform = pick()
+        response = http.post(f"{env['SUPABASE_URL']}/rest/v1/rpc/get_social_media_insights",
+                             json={"platform": platform, **query},
+                             headers={"apikey": env["SUPABASE_ANON_KEY"], "Authorization": f"Bearer {token}"})
+        response.raise_for_status()
+
+    def service():
+        _, token, platform = pick()
+        response = http.get(f"{env['WEBHOOK_URL']}/api/v1/social-media/insights",
+                            params={"platform": platform, **query},
+                            headers={"Authorization": f"Bearer {token}"})
+        response.raise_for_status()
+
+    return {
+        "bare_sql": percentiles_ms(timed(bare_sql, samples)),
+        "rest_rpc": percentiles_ms(timed(rest_rpc, samples)),
+        "service": percentiles_ms(timed(service, samples)),
+    }
 
 
 def plans_use_indexes(db: psycopg.Connection) -> dict:

@@ -8,8 +8,8 @@ import sys
 import psycopg
 import requests
 
-from devstack.stack import PROJECT_ROOT
 from devstack import keys
+from devstack.stack import PROJECT_ROOT
 
 
 def test_stack_up_serves_the_seed_to_its_owner_only():

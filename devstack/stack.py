@@ -204,7 +204,7 @@ class Stack:
         )
         pid_file.write_text(str(process.pid))
         if service.ready_url:
-            _wait_until_ready(service, process, self.logs / f"{service.name}.log")
+            wait_until_ready(service.name, service.ready_url, process, self.logs / f"{service.name}.log")
 
     def write_env(self, env: dict[str, str]) -> None:
         path = self.root / "env"
@@ -249,15 +249,16 @@ def _wait_dead(pid: int, seconds: float = 10) -> None:
         time.sleep(0.05)
 
 
-def _wait_until_ready(service: Service, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_ready(name: str, ready_url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Waits until `ready_url` answers below 500; fails with the log's tail if the process exits."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{service.name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            if requests.get(service.ready_url, timeout=1).status_code < 500:
+            if requests.get(ready_url, timeout=1).status_code < 500:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{service.name} was not ready at {service.ready_url} within 60 s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{name} was not ready at {ready_url} within {seconds:.0f} s:\n{log.read_text()[-3000:]}")

@@ -14,17 +14,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-import requests
 
 from devstack import keys
 from devstack.postgres import free_port
-from devstack.stack import PROJECT_ROOT
+from devstack.stack import PROJECT_ROOT, wait_until_ready
 
 CONTRACT_SQL = Path(__file__).with_name("contract.sql")
 JWKS_KEY_ID = "contract-test-key"
@@ -64,7 +62,7 @@ def supabase_url(stack_env, contract_database_url, jwks_url, tmp_path_factory) -
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(f"{url}/rest/v1/", process, log)
+        wait_until_ready("the gateway", f"{url}/rest/v1/", process, log, seconds=30)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -74,19 +72,6 @@ def supabase_url(stack_env, contract_database_url, jwks_url, tmp_path_factory) -
 def _as_user(url: str, user: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}"))
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the gateway exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if requests.get(url, timeout=1).status_code < 500:
-                return
-        except requests.RequestException:
-            time.sleep(0.05)
-    raise RuntimeError(f"the gateway did not answer at {url}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,211 @@
+"""Fixtures for the insights tests, which run against the session's real stack.
+
+Each test connects its own Facebook users (created in the fake Graph API) under its own JWT `sub`
+through the service's connect endpoint, and syncs with `user_id` set when it uses the cron
+secret, so tests see only their own accounts and rows. Fault rules are cleared after each test.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from webhook_service import create_app
+from webhook_service.config import Config
+
+HOURLY_JOB = "social-link-insights-sync"
+SYNC = "/api/v1/social-media/insights/sync"
+READ = "/api/v1/social-media/insights"
+
+
+class FakeGraph:
+    """The fake Graph API's control API."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def post(self, path: str, body: Any) -> Any:
+        response = requests.post(f"{self.base_url}/_control/{path}", json=body, timeout=10)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def create_user(self, pages: int = 1, instagram: bool = True) -> dict[str, Any]:
+        """A Facebook user with `pages` Pages, each with a linked Instagram account (100+ followers)."""
+        page = {"instagram": {"followers_count": 500}} if instagram else {"instagram": None}
+        return self.post("users", {"name": "Insights Test User", "pages": [dict(page) for _ in range(pages)]})
+
+    def add_fault(self, account_id: str, action: dict[str, Any], *, times: int | None = None,
+                  path_regex: str = "/insights$") -> None:
+        self.post("faults", {"match": {"path_regex": path_regex, "account_id": account_id}, "times": times,
+                             "action": action})
+
+    def request_log(self) -> list[dict[str, Any]]:
+        """The calls the fake received, oldest first."""
+        response = requests.get(f"{self.base_url}/_control/requests", timeout=10)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.base_url}/_control/faults", timeout=10).raise_for_status()
+
+
+@dataclass
+class Service:
+    base_url: str
+    cron_secret: str
+    user_jwt: Callable[..., str]
+
+    def as_user(self, sub: str, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.user_jwt(sub)}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.base_url}{path}", headers=headers, timeout=60, **kwargs)
+
+    def connect(self, sub: str, facebook_user: dict[str, Any]) -> None:
+        response = self.as_user(sub, "POST", "/api/v1/social-media/connect/facebook",
+                                json={"access_token": facebook_user["access_token"]})
+        assert response.status_code == 200 and response.json()["success"], response.text
+
+    def cron_sync(self, user_id: str | None, **params) -> requests.Response:
+        """A sync with the cron secret, waiting for the result (no `Prefer: respond-async`)."""
+        return requests.post(f"{self.base_url}{SYNC}", params={"user_id": user_id, **params},
+                             headers={"Authorization": f"Bearer {self.cron_secret}"}, timeout=60)
+
+    def synced(self, user_id: str) -> dict[str, Any]:
+        response = self.cron_sync(user_id)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def read(self, sub: str, **params) -> requests.Response:
+        return self.as_user(sub, "GET", READ, params=params)
+
+
+class Database:
+    """The database as its owner (past RLS)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def query(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        with psycopg.connect(self.url, autocommit=True, row_factory=dict_row) as connection:
+            cursor = connection.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def insights(self, user_id: str, period: str | None = None) -> list[dict[str, Any]]:
+        return self.query("select * from public.social_media_insights where user_id = %s "
+                          "and (%s::text is null or period = %s) order by platform, account_id, period, window_start",
+                          user_id, period, period)
+
+    def accounts(self, user_id: str) -> dict[str, dict[str, Any]]:
+        rows = self.query("select * from public.social_media_accounts where user_id = %s", user_id)
+        return {row["account_id"]: row for row in rows}
+
+    def add_hour_row(self, user_id: str, platform: str, account_id: str, window_start: datetime,
+                     metrics: dict[str, Any]) -> None:
+        self.query("insert into public.social_media_insights (user_id, platform, account_id, period, window_start, "
+                   "window_end, metrics) values (%s, %s, %s, 'hour', %s, %s + interval '1 hour', %s) "
+                   "on conflict on constraint smi_unique do update set metrics = excluded.metrics",
+                   user_id, platform, account_id, window_start, window_start, Jsonb(metrics))
+
+    def outcomes(self, run_id: str) -> dict[str, dict[str, Any]]:
+        rows = self.query("select * from public.social_media_sync_run_accounts where run_id = %s", run_id)
+        return {row["account_id"]: row for row in rows}
+
+
+def current_hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def wait_for(probe: Callable[[], Any], seconds: float = 30, what: str = "the condition") -> Any:
+    """Polls `probe` until it returns something truthy; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="package")
+def db(database_url) -> Database:
+    return Database(database_url)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def hourly_job_paused(db):
+    """The stack points the real hourly job at the service; were it to fire at :05 during these
+    tests, it would sync their accounts behind their backs. Paused for this folder only (the
+    end-to-end test runs the job's command itself)."""
+    db.query("select cron.alter_job(jobid, active := false) from cron.job where jobname = %s", HOURLY_JOB)
+    yield
+    db.query("select cron.alter_job(jobid, active := true) from cron.job where jobname = %s", HOURLY_JOB)
+
+
+@pytest.fixture
+def fake_graph(stack_env) -> FakeGraph:
+    graph = FakeGraph(stack_env["GRAPH_API_BASE"])
+    yield graph
+    graph.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def service(stack_env, user_jwt) -> Service:
+    return Service(stack_env["WEBHOOK_URL"], stack_env["CRON_SECRET"], user_jwt)
+
+
+@pytest.fixture(scope="session")
+def within_one_hour() -> Callable[[Callable[[datetime], Any]], Any]:
+    """`within_one_hour(action)`: `action(hour)` for the current UTC hour, run again if the hour
+    turned meanwhile, so a sync and what the test writes or reads around it share one window."""
+
+    def run(action: Callable[[datetime], Any]) -> Any:
+        for _ in range(3):
+            hour = current_hour()
+            result = action(hour)
+            if current_hour() == hour:
+                return result
+        raise AssertionError("the hour kept turning")
+
+    return run
+
+
+@pytest.fixture
+def service_with(stack_env, monkeypatch):
+    """`service_with(INSIGHTS_X="...")`: the service in-process, on the stack's database, REST layer
+    and fake Graph API, with extra settings; a Flask test client."""
+
+    def build(**settings: str):
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        return create_app(Config.from_env(stack_env)).test_client()
+
+    return build
+
+
+@pytest.fixture
+def new_sub() -> Callable[[], str]:
+    """Fresh JWT `sub`s, Clerk-shaped, that no other test uses."""
+    return lambda: f"user_insights_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def connected(service, fake_graph, new_sub):
+    """`connected(pages=1)`: a new user with Pages (and linked Instagram accounts) connected:
+    (sub, the fake's Facebook user)."""
+
+    def connect(pages: int = 1, instagram: bool = True) -> tuple[str, dict[str, Any]]:
+        sub = new_sub()
+        facebook_user = fake_graph.create_user(pages, instagram)
+        service.connect(sub, facebook_user)
+        return sub, facebook_user
+
+    return connect

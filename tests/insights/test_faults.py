@@ -1,0 +1,83 @@
+"""Faults during a run: an expired token on one account, a rate limit that clears, one that does
+not, a 500 that clears, a metric Meta rejects. The run finishes, the other accounts are stored,
+every outcome is recorded, and nothing stored earlier is lost or zeroed."""
+
+from __future__ import annotations
+
+from .conftest import SYNC
+
+RATE_LIMITED = {"graph_error": {"code": 17, "message": "(#17) User request limit reached", "is_transient": True}}
+
+
+def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, connected, fake_graph, within_one_hour):
+    sub, facebook_user = connected(pages=4)
+    expired, limited_briefly, failing_once, healthy = facebook_user["pages"]
+    limited_for_good = healthy["instagram"]
+
+    def sync_clean_then_with_faults(hour):
+        service.synced(sub)
+        stored = {(row["platform"], row["account_id"], row["period"], row["window_start"]): row["metrics"]
+                  for row in db.insights(sub)}
+        fake_graph.post(f"tokens/{expired['access_token']}/invalidate", {"subcode": 463})
+        fake_graph.add_fault(limited_briefly["id"], RATE_LIMITED, times=2)
+        fake_graph.add_fault(failing_once["id"], {"status": 500}, times=1)
+        fake_graph.add_fault(limited_for_good["id"], RATE_LIMITED)
+        return stored, service.synced(sub)
+
+    stored, body = within_one_hour(sync_clean_then_with_faults)
+
+    assert body["success"] is True and body["status"] == "partial"
+    assert body["synced"] == {"facebook": 3, "instagram": 2}
+    assert body["failed"] == {"facebook": 1, "instagram": 2}
+    outcomes = db.outcomes(body["run_id"])
+    assert {account_id: row["status"] for account_id, row in outcomes.items()} == {
+        expired["id"]: "needs_reauth", expired["instagram"]["id"]: "needs_reauth",
+        limited_briefly["id"]: "synced", limited_briefly["instagram"]["id"]: "synced",
+        failing_once["id"]: "synced", failing_once["instagram"]["id"]: "synced",
+        healthy["id"]: "synced", limited_for_good["id"]: "rate_limited",
+    }
+    assert "190" in outcomes[expired["id"]]["error"]
+    assert "Still rate limited" in outcomes[limited_for_good["id"]]["error"]
+    assert {(error["account_id"], error["status"]) for error in body["errors"]} == {
+        (expired["id"], "needs_reauth"), (expired["instagram"]["id"], "needs_reauth"),
+        (limited_for_good["id"], "rate_limited")}
+
+    accounts = db.accounts(sub)
+    assert accounts[expired["id"]]["status"] == "needs_reauth" and "190" in accounts[expired["id"]]["last_error"]
+    assert accounts[limited_for_good["id"]]["status"] == "error"
+    # Nothing stored by the clean run was lost or zeroed.
+    now_stored = {(row["platform"], row["account_id"], row["period"], row["window_start"]): row["metrics"]
+                  for row in db.insights(sub)}
+    assert now_stored == stored
+
+    # The needs_reauth accounts are skipped until reconnected; the rest sync again.
+    fake_graph.clear_faults()
+    later = db.outcomes(service.synced(sub)["run_id"])
+    assert set(later) == set(outcomes) - {expired["id"], expired["instagram"]["id"]}
+    assert {row["status"] for row in later.values()} == {"synced"}
+
+
+def test_a_metric_meta_rejects_is_dropped_for_the_run_and_the_rest_is_stored(service_with, service, connected, db):
+    # Meta retired page_impressions in November 2025; a configuration that still lists it.
+    client = service_with(
+        INSIGHTS_FACEBOOK_METRICS="page_media_view,page_impressions,page_post_engagements,page_follows")
+    sub, facebook_user = connected(pages=2)
+    pages = facebook_user["pages"]
+
+    response = client.post(SYNC, query_string={"user_id": sub},
+                           headers={"Authorization": f"Bearer {service.cron_secret}"})
+
+    assert response.status_code == 200, response.text
+    body = response.json
+    assert body["status"] == "partial" and body["success"] is True
+    assert body["dropped_metrics"] == {"facebook": ["page_impressions"]}
+    assert body["synced"] == {"facebook": 2, "instagram": 2}
+    outcomes = db.outcomes(body["run_id"])
+    for page in pages:
+        assert outcomes[page["id"]]["status"] == "partial"
+        assert outcomes[page["id"]]["dropped_metrics"] == ["page_impressions"]
+        assert outcomes[page["instagram"]["id"]]["status"] == "synced"
+    facebook_rows = [row for row in db.insights(sub) if row["platform"] == "facebook"]
+    assert facebook_rows and all({"page_media_view", "page_post_engagements", "page_follows"} <= row["metrics"].keys()
+                                 and "page_impressions" not in row["metrics"] for row in facebook_rows)
+    assert all(account["last_synced_at"] is not None for account in db.accounts(sub).values())

@@ -1,0 +1,108 @@
+"""Insights: the hourly sync (cron job or a user's Sync Now) and the read API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Blueprint, current_app, jsonify, request
+
+from webhook_service.auth import bearer_token, is_cron_request, login_required
+from webhook_service.connect import PLATFORMS
+from webhook_service.errors import ApiError
+from webhook_service.insights import InsightsSync, SyncRun, SyncScope
+from webhook_service.metrics import InsightsSettings
+from webhook_service.services import services
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("insights", __name__, url_prefix="/social-media")
+
+PERIODS = ("hour", "day")
+MAX_HOURS = 24 * 90
+MAX_DAYS = 90
+MAX_SHARDS = 1024
+READ_PARAMETERS = {"platform", "period", "hours", "days", "account_id"}
+
+
+@blueprint.record_once
+def build_sync(state) -> None:
+    # Built with the app, so a malformed INSIGHTS_* setting stops the start-up, not a request.
+    state.app.extensions["insights_sync"] = InsightsSync(state.app.extensions["social_link"],
+                                                         InsightsSettings.from_env())
+
+
+def insights_sync() -> InsightsSync:
+    return current_app.extensions["insights_sync"]
+
+
+@blueprint.post("/insights/sync")
+def sync():
+    """With the cron secret: every user's accounts (or `user_id`'s), shard `shard` of `shards`.
+    With a user's JWT: that user's accounts only. `Prefer: respond-async` answers 202 at once."""
+    if is_cron_request():
+        shards = _integer("shards", default=1, minimum=1, maximum=MAX_SHARDS)
+        shard = _integer("shard", default=0, minimum=0, maximum=shards - 1)
+        scope = SyncScope("cron", user_id=request.args.get("user_id") or None, shard=shard, shards=shards)
+    else:
+        token = bearer_token()
+        if token is None:
+            raise ApiError(401, "unauthorized", "Send the cron secret or a user's token as 'Authorization: Bearer ...'.")
+        user_id = services().verifier.user_id(token)
+        scope = SyncScope("sync_now", requested_by=user_id, user_id=user_id)
+
+    run = insights_sync().start(scope)
+    if _prefers_async():
+        threading.Thread(target=_complete_in_background, args=(insights_sync(), run),
+                         name=f"insights-sync-{run.id}", daemon=True).start()
+        response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
+        response.headers["Preference-Applied"] = "respond-async"
+        return response, 202
+    return jsonify(insights_sync().complete(run))
+
+
+@blueprint.get("/insights")
+@login_required
+def read():
+    unknown = sorted(set(request.args) - READ_PARAMETERS)
+    if unknown:
+        raise ApiError(400, "invalid_parameter",
+                       f"Unknown parameter(s): {', '.join(unknown)}; use {', '.join(sorted(READ_PARAMETERS))}.")
+    platform = request.args.get("platform")
+    if platform not in PLATFORMS:
+        raise ApiError(400, "invalid_parameter", "platform is required: 'facebook' or 'instagram'.")
+    period = request.args.get("period", "hour")
+    if period not in PERIODS:
+        raise ApiError(400, "invalid_parameter", "period must be 'hour' or 'day'.")
+    if "hours" in request.args and "days" in request.args:
+        raise ApiError(400, "invalid_parameter", "Give hours or days, not both.")
+    arguments = {
+        "platform": platform,
+        "period": period,
+        "hours": _integer("hours", default=None, minimum=1, maximum=MAX_HOURS),
+        "days": _integer("days", default=None, minimum=1, maximum=MAX_DAYS),
+        "account_id": request.args.get("account_id") or None,
+    }
+    return jsonify(insights_sync().store.read_insights(bearer_token(), arguments))
+
+
+def _integer(name: str, *, default: int | None, minimum: int, maximum: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer from {minimum} to {maximum}.")
+    return int(raw)
+
+
+def _prefers_async() -> bool:
+    preferences = request.headers.get("Prefer", "")
+    return any(item.split(";")[0].strip().lower() == "respond-async" for item in preferences.split(","))
+
+
+def _complete_in_background(sync: InsightsSync, run: SyncRun) -> None:
+    try:
+        sync.complete(run)
+    except Exception:
+        # The run stays `running` without finished_at in social_media_sync_runs: visible, not lost.
+        log.exception("sync run %s failed", run.id)

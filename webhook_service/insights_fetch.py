@@ -1,0 +1,246 @@
+"""Fetching accounts' insights from the Graph API: which requests, sent how, read how.
+
+- `meta_days`: Meta's calendar. Its days end at midnight Pacific time, and asking up to the end
+  of today returns today's value so far.
+- `plan_requests`: the GETs for one account: its fields, its time series (at most
+  `MAX_SERIES_DAYS` days per request), and for Instagram one `total_value` request per day.
+- `InsightsFetcher.fetch`: sends requests as Graph batch requests (50 per call, requests of many
+  accounts mixed, each with its own token), several calls at once on a shared pool, pausing
+  first when Meta reports 80% usage or more for an account in the batch. Transient failures and
+  rate limits are retried within the run with the Graph client's backoff. A request Meta refuses
+  with code 100 (one invalid metric fails all of it, and the message does not say which) is split
+  in halves until the bad metric is alone; that metric is then dropped for the rest of the run.
+- `AccountInsights`: one account's answers, read into field values and per-day metric values.
+  A metric Meta has no data for is simply absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from webhook_service.graph import BATCH_LIMIT, BatchItem, GraphClient, GraphError, InvalidMetric, UsageTracker
+from webhook_service.metrics import META_DAY_TIMEZONE, PlatformMetrics
+
+log = logging.getLogger(__name__)
+
+FIELDS, SERIES, TOTALS = "fields", "series", "totals"
+# Meta allows 30 days (Instagram) or 90 (Pages) between since and until; a Pacific day can last
+# 25 hours, so a chunk stays safely below 30 x 24 h.
+MAX_SERIES_DAYS = 28
+
+
+@dataclass(frozen=True)
+class MetaDay:
+    day: date
+
+    @property
+    def since(self) -> int:
+        return int(datetime.combine(self.day, datetime.min.time(), META_DAY_TIMEZONE).timestamp())
+
+    @property
+    def until(self) -> int:
+        return MetaDay(self.day + timedelta(days=1)).since
+
+
+def meta_days(now: datetime, count: int) -> list[MetaDay]:
+    """The `count` days up to and including today in Meta's calendar, oldest first."""
+    today = now.astimezone(META_DAY_TIMEZONE).date()
+    return [MetaDay(today - timedelta(days=offset)) for offset in range(count - 1, -1, -1)]
+
+
+@lru_cache(maxsize=1024)
+def day_ending_at(end_time: str) -> date:
+    """The day a value with this `end_time` (e.g. 2026-11-24T08:00:00+0000) belongs to. Cached:
+    a run sees a few dozen distinct end times in hundreds of thousands of values."""
+    end = datetime.strptime(end_time, "%Y-%m-%dT%H:%M:%S%z")
+    return (end - timedelta(seconds=1)).astimezone(META_DAY_TIMEZONE).date()
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account to sync, with its decrypted Page token."""
+
+    row_id: str
+    user_id: str
+    platform: str
+    account_id: str
+    access_token: str = field(repr=False)
+    first_sync: bool
+
+
+@dataclass(frozen=True)
+class GraphRequest:
+    account: Account
+    kind: str
+    names: tuple[str, ...]
+    days: tuple[MetaDay, ...] = ()
+    attempt: int = field(default=0, compare=False)
+
+    def relative_url(self) -> str:
+        if self.kind == FIELDS:
+            return f"{self.account.account_id}?{urlencode({'fields': ','.join(self.names)})}"
+        params = {"metric": ",".join(self.names), "period": "day",
+                  "since": self.days[0].since, "until": self.days[-1].until}
+        if self.kind == TOTALS:
+            params["metric_type"] = "total_value"
+        elif self.account.platform == "instagram":
+            params["metric_type"] = "time_series"
+        return f"{self.account.account_id}/insights?{urlencode(params)}"
+
+    def with_names(self, names: Iterable[str]) -> GraphRequest:
+        return replace(self, names=tuple(names))
+
+
+def plan_requests(account: Account, metrics: PlatformMetrics, days: list[MetaDay],
+                  dropped: frozenset[str]) -> list[GraphRequest]:
+    """The requests for one account, leaving out metrics already dropped in this run."""
+    series = tuple(name for name in metrics.series if name not in dropped)
+    totals = tuple(name for name in metrics.totals if name not in dropped)
+    requests = [GraphRequest(account, FIELDS, metrics.fields)] if metrics.fields else []
+    if series:
+        requests += [GraphRequest(account, SERIES, series, tuple(days[start:start + MAX_SERIES_DAYS]))
+                     for start in range(0, len(days), MAX_SERIES_DAYS)]
+    if totals:
+        requests += [GraphRequest(account, TOTALS, totals, (day,)) for day in days]
+    return requests
+
+
+@dataclass
+class AccountInsights:
+    """What the Graph API answered for one account."""
+
+    account: Account
+    fields: dict[str, float] = field(default_factory=dict)
+    days: dict[date, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    dropped: set[str] = field(default_factory=set)
+    errors: list[GraphError] = field(default_factory=list)
+
+    def record(self, request: GraphRequest, answer: dict[str, Any] | GraphError) -> None:
+        if isinstance(answer, InvalidMetric):
+            self.dropped.update(request.names)
+        elif isinstance(answer, GraphError):
+            self.errors.append(answer)
+        else:
+            try:
+                if request.kind == FIELDS:
+                    self.fields.update({name: answer[name] for name in request.names if _is_number(answer.get(name))})
+                else:
+                    self._read_insights(request, answer.get("data") or [])
+            except (AttributeError, KeyError, TypeError, ValueError):
+                # An answer of an unexpected shape fails this account only.
+                self.errors.append(GraphError(f"unreadable Graph answer for {request.kind} of {self.account.account_id}"))
+
+    def _read_insights(self, request: GraphRequest, data: list[dict[str, Any]]) -> None:
+        asked_days = {day.day for day in request.days}
+        for entry in data:
+            name = entry.get("name")
+            if name not in request.names:
+                continue
+            if request.kind == TOTALS:
+                points = [(request.days[0].day, (entry.get("total_value") or {}).get("value"))]
+            else:
+                points = [(day_ending_at(point["end_time"]), point.get("value"))
+                          for point in entry.get("values") or [] if point.get("end_time")]
+            for day, value in points:
+                if day in asked_days and _is_number(value):
+                    self.days[day][name] = value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass
+class Throttle:
+    """Pauses before a Graph call once Meta reports `percent`% usage for the app or an account."""
+
+    usage: UsageTracker
+    percent: float
+    pause_seconds: float
+    sleep: Callable[[float], None] = time.sleep
+
+    def wait(self, object_ids: Iterable[str]) -> None:
+        busiest = max((self.usage.percent(object_id) for object_id in object_ids), default=self.usage.percent())
+        if busiest >= self.percent:
+            log.info("Graph usage at %.0f%%; pausing %.1fs before the next batch", busiest, self.pause_seconds)
+            self.sleep(self.pause_seconds)
+
+
+class InsightsFetcher:
+    """Fetches for one sync run; remembers the metrics Meta rejected during the run."""
+
+    def __init__(self, graph: GraphClient, pool: Executor, throttle: Throttle):
+        self.graph = graph
+        self.pool = pool
+        self.throttle = throttle
+        self._lock = threading.Lock()
+        self._dropped: dict[str, set[str]] = defaultdict(set)
+
+    def dropped(self, platform: str) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._dropped[platform])
+
+    def fetch(self, requests: list[GraphRequest]) -> Iterator[tuple[GraphRequest, dict[str, Any] | GraphError]]:
+        """Each request's final answer (a request split for a rejected metric answers per part)."""
+        pending = requests
+        while pending:
+            retry: list[GraphRequest] = []
+            wait = 0.0
+            for request, answer in self._send(pending):
+                if isinstance(answer, InvalidMetric):
+                    parts, rejected = self._split_rejected(request)
+                    retry += parts
+                    if rejected:
+                        yield rejected, answer
+                    continue
+                # The Graph client's own policy: transient errors only, its attempts, backoff and cap.
+                delay = self.graph._retry_wait(answer, request.attempt) if isinstance(answer, GraphError) else None
+                if delay is None:
+                    yield request, answer
+                else:
+                    retry.append(replace(request, attempt=request.attempt + 1))
+                    wait = max(wait, delay)
+            if wait:
+                self.graph.sleep(wait)
+            pending = retry
+
+    def _split_rejected(self, request: GraphRequest) -> tuple[list[GraphRequest], GraphRequest | None]:
+        """For a request Meta refused with code 100: the requests to try instead, and the part
+        known to be invalid, if any."""
+        platform = request.account.platform
+        with self._lock:
+            known = [name for name in request.names if name in self._dropped[platform]]
+            if not known and len(request.names) == 1:
+                self._dropped[platform].add(request.names[0])
+                log.warning("Meta rejects %s metric %s; dropped for this run", platform, request.names[0])
+        if known:
+            rest = [name for name in request.names if name not in known]
+            return ([request.with_names(rest)] if rest else []), request.with_names(known)
+        if len(request.names) == 1:
+            return [], request
+        half = len(request.names) // 2
+        return [request.with_names(request.names[:half]), request.with_names(request.names[half:])], None
+
+    def _send(self, requests: list[GraphRequest]) -> Iterator[tuple[GraphRequest, dict[str, Any] | GraphError]]:
+        """All chunks go to the pool at once; answers are handed on chunk by chunk, in order."""
+        chunks = [requests[start:start + BATCH_LIMIT] for start in range(0, len(requests), BATCH_LIMIT)]
+        for chunk, answers in zip(chunks, self.pool.map(self._send_batch, chunks), strict=True):
+            yield from zip(chunk, answers, strict=True)
+
+    def _send_batch(self, chunk: list[GraphRequest]) -> list[dict[str, Any] | GraphError]:
+        self.throttle.wait({request.account.account_id for request in chunk})
+        try:
+            return self.graph.batch([BatchItem(request.relative_url(), request.account.access_token)
+                                     for request in chunk])
+        except GraphError as error:
+            return [error] * len(chunk)

@@ -1,0 +1,67 @@
+"""Database access for insights, through PostgREST.
+
+The sync uses the service-role client of `Store`: the accounts a run covers, read page by page;
+the run record; one `save_social_media_sync_batch` call per page of accounts; the run's finish.
+The read API calls `get_social_media_insights` with the caller's own JWT instead, so the
+database applies that user's row level security.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from webhook_service.errors import ApiError
+from webhook_service.store import Store
+
+RUNS = "social_media_sync_runs"
+
+
+class InsightsStore:
+    def __init__(self, store: Store):
+        self.rest = store.rest
+
+    def account_pages(self, user_id: str | None, shard: int, shards: int,
+                      page_size: int) -> Iterator[list[dict[str, Any]]]:
+        """The run's active accounts with token ciphertext, `page_size` at a time, by row id
+        (keyset paging: each page continues after the previous page's last id)."""
+        params = {"p_user_id": user_id, "p_shard": shard, "p_shards": shards}
+        after = None
+        while True:
+            query = self.rest.rpc("active_social_media_accounts", params).order("id").limit(page_size)
+            if after is not None:
+                query = query.gt("id", after)
+            rows = query.execute().data or []
+            if rows:
+                yield rows
+            if len(rows) < page_size:
+                return
+            after = rows[-1]["id"]
+
+    def start_run(self, *, trigger: str, requested_by: str | None, user_id: str | None, shard: int,
+                  shards: int, window_start: datetime, window_end: datetime) -> dict[str, Any]:
+        return self.rest.from_(RUNS).insert({
+            "trigger": trigger, "requested_by": requested_by, "user_id": user_id, "shard": shard,
+            "shards": shards, "window_start": window_start.isoformat(), "window_end": window_end.isoformat(),
+        }).execute().data[0]
+
+    def save_batch(self, run_id: str, insights: list[dict[str, Any]], outcomes: list[dict[str, Any]],
+                   spec: dict[str, Any]) -> None:
+        self.rest.rpc("save_social_media_sync_batch", {
+            "p_run_id": run_id, "p_insights": insights, "p_outcomes": outcomes, "p_spec": spec,
+        }).execute()
+
+    def finish_run(self, run_id: str, error: str | None = None) -> dict[str, Any]:
+        return self.rest.rpc("finish_social_media_sync_run", {"p_run_id": run_id, "p_error": error}).execute().data
+
+    def read_insights(self, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The read RPC as the user `user_token` belongs to; ApiError(400) for arguments it refuses."""
+        response = self.rest.session.post("rpc/get_social_media_insights", json=arguments,
+                                          headers={"Authorization": f"Bearer {user_token}"})
+        if response.status_code == 400:
+            raise ApiError(400, "invalid_parameter", response.json().get("message", "Invalid parameters."))
+        if response.status_code == 401:
+            raise ApiError(401, "unauthorized", "The database refused the token.")
+        response.raise_for_status()
+        return response.json()

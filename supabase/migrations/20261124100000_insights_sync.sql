@@ -61,9 +61,11 @@ create index if not exists social_media_sync_run_accounts_user_idx
 create index if not exists social_media_sync_run_accounts_account_idx
   on public.social_media_sync_run_accounts (social_media_account_id);
 
--- The read RPC's access path: one user's rows of one platform and period, by time.
-create index if not exists idx_smi_user_platform_period_window
-  on public.social_media_insights (user_id, platform, period, window_start);
+-- The read RPC's access path: one user's rows of one period, by time. The platform is left out on
+-- purpose: the RPC runs under RLS, where only leakproof operators may become index conditions,
+-- and enum equality is not leakproof, so a platform column would stop the index at user_id.
+create index if not exists idx_smi_user_period_window
+  on public.social_media_insights (user_id, period, window_start);
 
 revoke all on table public.social_media_sync_runs, public.social_media_sync_run_accounts
   from public, anon, authenticated;
@@ -303,7 +305,7 @@ $$;
 -- The read RPC: POST /rest/v1/rpc/get_social_media_insights with the user's JWT.
 --
 -- Security invoker, so RLS applies; it also filters on the caller's `sub` itself, which keeps
--- the plan on idx_smi_user_platform_period_window. Windows: `hours` = the current hour and the
+-- the plan on idx_smi_user_period_window. Windows: `hours` = the current hour and the
 -- N-1 before it (`days` likewise with UTC days); the default is 24 hours for `hour` rows and 7
 -- days for `day` rows. Aggregates cover every numeric key of `metrics` and `derived`:
 -- `sum_<key>` over the series, `last_<key>` the newest value (added up over the accounts when

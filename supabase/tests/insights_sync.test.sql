@@ -34,8 +34,8 @@ select has_table('public', 'social_media_sync_run_accounts', 'per-account outcom
 select ok((select relrowsecurity from pg_class where oid = 'public.social_media_sync_runs'::regclass), 'RLS is on for sync runs');
 select ok((select relrowsecurity from pg_class where oid = 'public.social_media_sync_run_accounts'::regclass),
   'RLS is on for sync outcomes');
-select has_index('public', 'social_media_insights', 'idx_smi_user_platform_period_window',
-  'the read RPC''s index on (user_id, platform, period, window_start)');
+select has_index('public', 'social_media_insights', 'idx_smi_user_period_window',
+  array['user_id', 'period', 'window_start'], 'the read RPC''s index on (user_id, period, window_start)');
 select has_index('public', 'social_media_sync_run_accounts', 'social_media_sync_run_accounts_user_idx',
   'index on the outcomes'' RLS column');
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, abort, jsonify, request
 
 from webhook_service.api import register_blueprints
 from webhook_service.config import Config
@@ -31,6 +31,14 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["social_link"] = Services.build(config)
 
     register_error_handlers(app)
+
+    @app.before_request
+    def refuse_oversized_bodies():
+        # Every route, including those that never read a body: one over the limit is refused (413)
+        # before anything reads or parses it. Bodies without a length are capped as they are read.
+        if (request.content_length or 0) > config.max_request_bytes:
+            abort(413)
+
     enable_cors(app, config.cors_origins)
     register_blueprints(app)
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from webhook_service.metrics import FACEBOOK, INSTAGRAM, InsightsSettings, PlatformMetrics
+
 META_GRAPH_API_BASE = "https://graph.facebook.com"
 META_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"
 
@@ -54,6 +56,7 @@ class Config:
     workers: int
     threads: int
     log_level: str
+    insights: InsightsSettings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -100,7 +103,35 @@ class Config:
             workers=int(env.number("WEB_CONCURRENCY", default=2, minimum=1, integer=True)),
             threads=int(env.number("GUNICORN_THREADS", default=8, minimum=1, integer=True)),
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"),
+            insights=_insights_settings(env),
         )
+
+
+def _insights_settings(env: _Reader) -> InsightsSettings:
+    defaults = InsightsSettings()
+    return InsightsSettings(
+        facebook=PlatformMetrics(
+            platform="facebook",
+            fields=env.metric_names("INSIGHTS_FACEBOOK_FIELDS", FACEBOOK.fields),
+            series=env.metric_names("INSIGHTS_FACEBOOK_METRICS", FACEBOOK.series),
+            totals=(),
+            levels=FACEBOOK.levels,
+            engagement_rate=FACEBOOK.engagement_rate,
+        ),
+        instagram=PlatformMetrics(
+            platform="instagram",
+            fields=env.metric_names("INSIGHTS_INSTAGRAM_FIELDS", INSTAGRAM.fields),
+            series=env.metric_names("INSIGHTS_INSTAGRAM_SERIES_METRICS", INSTAGRAM.series),
+            totals=env.metric_names("INSIGHTS_INSTAGRAM_TOTAL_METRICS", INSTAGRAM.totals),
+            engagement_rate=INSTAGRAM.engagement_rate,
+        ),
+        refetch_days=env.integer("INSIGHTS_REFETCH_DAYS", defaults.refetch_days, 1, 30),
+        backfill_days=env.integer("INSIGHTS_BACKFILL_DAYS", defaults.backfill_days, 1, 90),
+        accounts_per_page=env.integer("INSIGHTS_ACCOUNTS_PER_PAGE", defaults.accounts_per_page, 1, 5000),
+        rows_per_save=env.integer("INSIGHTS_ROWS_PER_SAVE", defaults.rows_per_save, 100, 20000),
+        pages_in_flight=env.integer("INSIGHTS_PAGES_IN_FLIGHT", defaults.pages_in_flight, 1, 64),
+        throttle_pause_seconds=env.integer("INSIGHTS_THROTTLE_PAUSE_SECONDS", defaults.throttle_pause_seconds, 0, 600),
+    )
 
 
 def _default_dialog_url(graph_api_base: str, version: str) -> str:
@@ -168,6 +199,21 @@ class _Reader:
         if value < minimum:
             raise ConfigError(f"{name} is malformed: it must be at least {minimum}")
         return value
+
+    def integer(self, name: str, default: int, minimum: int, maximum: int) -> int:
+        value = int(self.number(name, default, minimum, integer=True))
+        if value > maximum:
+            raise ConfigError(f"{name} is malformed: it must be at most {maximum}")
+        return value
+
+    def metric_names(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        names = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+        if not names or not all(re.fullmatch(r"[a-z][a-z0-9_]*", part) for part in names):
+            raise ConfigError(f"{name} is malformed: expected comma-separated metric names like page_media_view")
+        return names
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.optional(name)

@@ -272,17 +272,22 @@ class GraphClient:
             else:
                 self.usage.record(response.headers)
                 payload = _json_or_none(response)
-                if response.ok and not (isinstance(payload, dict) and "error" in payload):
+                if response.ok and not isinstance(payload, (dict, list)):
+                    error = _not_json(response.status_code, path)
+                elif response.ok and not (isinstance(payload, dict) and "error" in payload):
                     return payload
-                error = _error_from(response.status_code, payload, response.headers, path, access_token)
-            wait = self._retry_wait(error, attempt)
+                else:
+                    error = _error_from(response.status_code, payload, response.headers, path, access_token)
+            wait = self.retry_wait(error, attempt)
             if wait is None:
                 raise error
             log.warning("Graph %s %s failed (%s); retry %d in %.1fs", method, path, error, attempt + 1, wait)
             self.sleep(wait)
             attempt += 1
 
-    def _retry_wait(self, error: GraphError, attempt: int) -> float | None:
+    def retry_wait(self, error: GraphError, attempt: int) -> float | None:
+        """Seconds to wait before retry number `attempt + 1` of a call that failed with `error`, or
+        None when it should not be retried (permanent, out of attempts, or too long a wait)."""
         if not error.transient or attempt >= self.max_retries:
             return None
         backoff = self.backoff_seconds * 2 ** attempt * random.uniform(0.8, 1.2)
@@ -302,7 +307,9 @@ class GraphClient:
         except ValueError:
             body = None
         status = answer.get("code") or 0
-        if 200 <= status < 300 and not (isinstance(body, dict) and "error" in body):
+        if 200 <= status < 300 and not isinstance(body, dict):
+            return _not_json(status, path)
+        if 200 <= status < 300 and "error" not in body:
             return body
         return _error_from(status, body, headers, path, item.access_token)
 
@@ -312,6 +319,12 @@ def _json_or_none(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def _not_json(status: int, path: str) -> GraphError:
+    # A truncated or garbled answer: the call may simply be made again.
+    return GraphError(f"Graph API answered HTTP {status} on {path} with a body that is not a JSON object",
+                      status=status, transient=True)
 
 
 def _access_token_of(answer: Any) -> str:

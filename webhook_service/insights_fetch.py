@@ -204,7 +204,7 @@ class InsightsFetcher:
                         yield rejected, answer
                     continue
                 # The Graph client's own policy: transient errors only, its attempts, backoff and cap.
-                delay = self.graph._retry_wait(answer, request.attempt) if isinstance(answer, GraphError) else None
+                delay = self.graph.retry_wait(answer, request.attempt) if isinstance(answer, GraphError) else None
                 if delay is None:
                     yield request, answer
                 else:

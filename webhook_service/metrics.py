@@ -1,7 +1,7 @@
 """What the insights sync asks Meta for, and the settings of the sync.
 
 Metric lists are configuration, each platform's defaults below replaceable by a comma-separated
-list in the environment. Meta removes metrics for every API version at once on announced dates
+list in the environment (read with the other settings in `config.py`). Meta removes metrics for every API version at once on announced dates
 (Pages: `page_impressions`, `page_fans`, `page_engaged_users`, ...; Instagram: `impressions`,
 `profile_views`, `website_clicks`), so version pinning does not protect a list; a metric Meta
 rejects at run time is dropped for that run and reported instead (see `insights_fetch`).
@@ -17,18 +17,12 @@ The defaults are the metrics Meta documents as current in late 2026:
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from webhook_service.config import ConfigError
-
 # Meta's insights days end at midnight in California (`end_time` 07:00 or 08:00 UTC).
 META_DAY_TIMEZONE = ZoneInfo("America/Los_Angeles")
-METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -102,49 +96,3 @@ class InsightsSettings:
 
     def derivation_spec(self) -> dict[str, Any]:
         return {metrics.platform: metrics.derivation_spec() for metrics in (self.facebook, self.instagram)}
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> InsightsSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            facebook=PlatformMetrics(
-                platform="facebook",
-                fields=_names(env, "INSIGHTS_FACEBOOK_FIELDS", FACEBOOK.fields),
-                series=_names(env, "INSIGHTS_FACEBOOK_METRICS", FACEBOOK.series),
-                totals=(),
-                levels=FACEBOOK.levels,
-                engagement_rate=FACEBOOK.engagement_rate,
-            ),
-            instagram=PlatformMetrics(
-                platform="instagram",
-                fields=_names(env, "INSIGHTS_INSTAGRAM_FIELDS", INSTAGRAM.fields),
-                series=_names(env, "INSIGHTS_INSTAGRAM_SERIES_METRICS", INSTAGRAM.series),
-                totals=_names(env, "INSIGHTS_INSTAGRAM_TOTAL_METRICS", INSTAGRAM.totals),
-                engagement_rate=INSTAGRAM.engagement_rate,
-            ),
-            refetch_days=_integer(env, "INSIGHTS_REFETCH_DAYS", cls.refetch_days, 1, 30),
-            backfill_days=_integer(env, "INSIGHTS_BACKFILL_DAYS", cls.backfill_days, 1, 90),
-            accounts_per_page=_integer(env, "INSIGHTS_ACCOUNTS_PER_PAGE", cls.accounts_per_page, 1, 5000),
-            rows_per_save=_integer(env, "INSIGHTS_ROWS_PER_SAVE", cls.rows_per_save, 100, 20000),
-            pages_in_flight=_integer(env, "INSIGHTS_PAGES_IN_FLIGHT", cls.pages_in_flight, 1, 64),
-            throttle_pause_seconds=_integer(env, "INSIGHTS_THROTTLE_PAUSE_SECONDS", cls.throttle_pause_seconds, 0, 600),
-        )
-
-
-def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    names = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-    if not all(METRIC_NAME.fullmatch(part) for part in names):
-        raise ConfigError(f"{name} is malformed: expected comma-separated metric names like page_media_view")
-    return names
-
-
-def _integer(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
-        raise ConfigError(f"{name} is malformed: expected an integer from {minimum} to {maximum}")
-    return int(raw)

@@ -179,14 +179,12 @@ def within_one_hour() -> Callable[[Callable[[datetime], Any]], Any]:
 
 
 @pytest.fixture
-def service_with(stack_env, monkeypatch):
+def service_with(stack_env):
     """`service_with(INSIGHTS_X="...")`: the service in-process, on the stack's database, REST layer
     and fake Graph API, with extra settings; a Flask test client."""
 
     def build(**settings: str):
-        for name, value in settings.items():
-            monkeypatch.setenv(name, value)
-        return create_app(Config.from_env(stack_env)).test_client()
+        return create_app(Config.from_env({**stack_env, **settings})).test_client()
 
     return build
 

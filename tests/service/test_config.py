@@ -49,6 +49,8 @@ def start(**overrides: str | None) -> subprocess.CompletedProcess:
     ("PORT", "eighty"),
     ("OAUTH_STATE_SECRET", "short"),
     ("CORS_ORIGINS", "https://app.example.com/path"),
+    ("INSIGHTS_FACEBOOK_METRICS", "page_media_view;drop table"),
+    ("INSIGHTS_REFETCH_DAYS", "365"),
 ])
 def test_bad_setting_fails_start_up_with_one_line_naming_it(name, value):
     result = start(**{name: value})

@@ -11,7 +11,6 @@ from webhook_service.auth import bearer_token, is_cron_request, login_required
 from webhook_service.connect import PLATFORMS
 from webhook_service.errors import ApiError
 from webhook_service.insights import InsightsSync, SyncRun, SyncScope
-from webhook_service.metrics import InsightsSettings
 from webhook_service.services import services
 
 log = logging.getLogger(__name__)
@@ -27,9 +26,8 @@ READ_PARAMETERS = {"platform", "period", "hours", "days", "account_id"}
 
 @blueprint.record_once
 def build_sync(state) -> None:
-    # Built with the app, so a malformed INSIGHTS_* setting stops the start-up, not a request.
-    state.app.extensions["insights_sync"] = InsightsSync(state.app.extensions["social_link"],
-                                                         InsightsSettings.from_env())
+    services = state.app.extensions["social_link"]
+    state.app.extensions["insights_sync"] = InsightsSync(services, services.config.insights)
 
 
 def insights_sync() -> InsightsSync:

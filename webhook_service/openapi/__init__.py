@@ -11,6 +11,7 @@ import pkgutil
 from functools import cache
 from typing import Any
 
+
 def error_response(description: str) -> dict[str, Any]:
     """A response whose body is the service's error object."""
     return {"description": description,

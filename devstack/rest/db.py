@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
@@ -82,6 +83,15 @@ class Database:
 
     def run(self, settings: TransactionSettings, statement: Statement, check: Callable[[Result], None]) -> Result:
         """Runs the statement in one transaction; `check` may raise to roll it back (e.g. PGRST116)."""
+        try:
+            return self._run(settings, statement, check)
+        except psycopg.OperationalError:
+            # Like PostgREST, a lost connection flushes the pool: the idle ones were most likely lost
+            # with it (Postgres restarted, the network dropped), and each would fail a request next.
+            self.pool.check()
+            raise
+
+    def _run(self, settings: TransactionSettings, statement: Statement, check: Callable[[Result], None]) -> Result:
         with self.pool.connection() as connection:
             with connection.pipeline():
                 if statement.read_only:

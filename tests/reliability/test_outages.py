@@ -1,0 +1,191 @@
+"""The REST layer or Postgres away for a while, and the service restarted, in the middle of a sync.
+
+Nothing here touches the session's shared services: the outages happen to a REST gateway of the
+test's own (on the session's database, through a TCP relay the test can cut) or to a webhook
+service process of its own. The run in progress reports the failure and leaves no half-written
+batch; once the piece is back, the next run stores the hour for every account.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import pytest
+import requests
+
+from tests.insights.conftest import wait_for
+from tests.service.conftest import MINTED_TOKEN
+
+from .conftest import SYNC
+from .harness import PrivateService, TcpProxy
+
+HOLD = {"delay_ms": 1500}  # keeps the run's first Graph batch in flight while the test breaks something
+
+
+@pytest.fixture
+def private_rest(stack, stack_env, tmp_path):
+    """(a REST gateway of the test's own, the relay between it and Postgres)."""
+    relay = TcpProxy(stack.cluster.port)
+    rest = PrivateService("devstack.rest", [
+        "--host", "127.0.0.1", "--port", "{port}", "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"],
+        "--db-url", f"postgresql://authenticator@127.0.0.1:{relay.port}/postgres",
+    ], {}, "/rest/v1/", tmp_path / "rest.log").start()
+    yield rest, relay
+    rest.stop()
+    relay.cut()
+
+
+def run_in_background(call) -> tuple[threading.Thread, dict]:
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(response=call()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def hour_rows(db, sub: str, hour: str) -> dict[str, int]:
+    rows = db.query("select account_id, count(*) as n from public.social_media_insights where user_id = %s "
+                    "and period = 'hour' and window_start = %s group by account_id", sub, hour)
+    return {row["account_id"]: row["n"] for row in rows}
+
+
+def accounts_of(facebook_user) -> set[str]:
+    return {account_id for page in facebook_user["pages"] for account_id in (page["id"], page["instagram"]["id"])}
+
+
+def start_held_run(service, user, graph_faults) -> tuple[threading.Thread, dict]:
+    """Starts a cron sync of `user` and returns once its first Graph batch is being held."""
+    graph_faults.add("hold_the_run", HOLD, times=1, path_regex="^/$")
+    thread, result = run_in_background(lambda: service.client.post(
+        SYNC, query_string={"user_id": user.sub}, headers={"Authorization": f"Bearer {service.cron_secret}"}))
+    wait_for(lambda: not graph_faults.remaining(), what="the run to reach the Graph API")
+    return thread, result
+
+
+def assert_reported_and_filled_on_the_next_run(db, service, user, result, expected_error, bring_back) -> None:
+    response = result["response"]
+    assert (response.status_code, response.json["error"]) == expected_error
+    run = db.query("select id, status, finished_at from public.social_media_sync_runs where user_id = %s", user.sub)
+    # The run stays visibly unfinished, with nothing of its batch written.
+    assert [(row["status"], row["finished_at"]) for row in run] == [("running", None)]
+    assert db.query("select 1 from public.social_media_sync_run_accounts where run_id = %s", run[0]["id"]) == []
+    assert [row["last_synced_at"] for row in db.accounts(user.sub)] == [None] * 4
+
+    bring_back()
+    body = service.cron_sync(user.sub)
+
+    assert body["status"] == "succeeded", body
+    assert hour_rows(db, user.sub, body["window"]["window_start"]) == {account: 1 for account in accounts_of(user.facebook_user)}
+
+
+@pytest.mark.parametrize("outage", [
+    "rest_layer_stopped",
+    pytest.param("postgres_away_longer_than_the_rest_layer_waits", marks=pytest.mark.soak),
+])
+def test_an_outage_mid_run_is_reported_and_the_next_run_fills_the_hour(
+        connect_user, in_process_service, private_rest, graph_faults, db, ledger, outage):
+    rest, relay = private_rest
+    user = connect_user(pages=2)
+    service = in_process_service(SUPABASE_URL=rest.url)
+    break_it, bring_back, expected_error = {
+        "rest_layer_stopped": (rest.stop, rest.start, (503, "store_unavailable")),
+        "postgres_away_longer_than_the_rest_layer_waits": (relay.cut, relay.restore, (502, "store_error")),
+    }[outage]
+
+    thread, result = start_held_run(service, user, graph_faults)
+    break_it()
+    thread.join(120)
+    ledger.add("outages_survived")
+
+    assert_reported_and_filled_on_the_next_run(db, service, user, result, expected_error, bring_back)
+
+
+def test_postgres_away_for_a_moment_mid_run_fails_the_run_visibly_and_the_next_run_fills_the_hour(
+        connect_user, in_process_service, private_rest, graph_faults, db, ledger):
+    rest, relay = private_rest
+    user = connect_user(pages=2)
+    service = in_process_service(SUPABASE_URL=rest.url)
+
+    thread, result = start_held_run(service, user, graph_faults)
+    relay.cut()
+    threading.Timer(1.5, relay.restore).start()  # back before the REST layer gives up waiting (10 s)
+    thread.join(60)
+    ledger.add("outages_survived")
+
+    assert relay.connections_cut >= 1  # the REST layer's database connections were really lost
+    body = result["response"].json
+    assert (body["success"], body["status"], body["synced"]) == (False, "failed", {"facebook": 0, "instagram": 0})
+    assert "could not be synced or saved" in body["error"]
+    assert db.query("select 1 from public.social_media_sync_run_accounts where run_id = %s", body["run_id"]) == []
+    again = service.cron_sync(user.sub)
+    assert again["status"] == "succeeded", again
+    assert hour_rows(db, user.sub, again["window"]["window_start"]) == {
+        account: 1 for account in accounts_of(user.facebook_user)}
+
+
+def test_the_rest_layer_fails_fast_while_postgres_is_away_and_serves_once_it_is_back(private_rest, stack_env):
+    rest, relay = private_rest
+    key = stack_env["SUPABASE_SERVICE_ROLE_KEY"]
+
+    def read():
+        return requests.get(f"{rest.url}/rest/v1/social_media_accounts", params={"select": "id", "limit": 1},
+                            headers={"apikey": key, "Authorization": f"Bearer {key}"}, timeout=30)
+
+    assert read().status_code == 200
+    relay.cut()
+    during = read()
+    relay.restore()
+    after = [read() for _ in range(6)]
+
+    assert (during.status_code, during.json()["code"]) == (503, "PGRST000")
+    # Every pooled connection died with the outage; none of them may fail a request after it.
+    assert [response.status_code for response in after] == [200] * 6
+
+
+def test_a_run_asked_for_while_the_rest_layer_is_down_is_refused_with_503_and_leaves_no_trace(
+        connect_user, in_process_service, private_rest, db):
+    rest, _ = private_rest
+    user = connect_user()
+    service = in_process_service(SUPABASE_URL=rest.url)
+    rest.stop()
+
+    response = service.client.post(SYNC, query_string={"user_id": user.sub},
+                                   headers={"Authorization": f"Bearer {service.cron_secret}"})
+
+    assert (response.status_code, response.json["error"]) == (503, "store_unavailable")
+    assert db.query("select 1 from public.social_media_sync_runs where user_id = %s", user.sub) == []
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGKILL], ids=["restarted", "crashed"])
+def test_a_service_restarted_mid_run_completes_the_hour_on_the_next_run(
+        connect_user, stack_env, graph_faults, db, tmp_path, ledger, stop_signal):
+    user = connect_user(pages=2)
+    log = tmp_path / "webhook.log"
+    webhook = PrivateService("webhook_service", [], {**stack_env, "HOST": "127.0.0.1", "WEB_CONCURRENCY": "1"},
+                             "/healthz", log).start()
+    cron = {"Authorization": f"Bearer {stack_env['CRON_SECRET']}"}
+    graph_faults.add("hold_the_run", HOLD, times=1, path_regex="^/$")
+    try:
+        started = requests.post(f"{webhook.url}{SYNC}", params={"user_id": user.sub},
+                                headers={**cron, "Prefer": "respond-async"}, timeout=30)
+        assert started.status_code == 202, started.text
+        wait_for(lambda: not graph_faults.remaining(), what="the run to reach the Graph API")
+        webhook.stop(stop_signal)
+        ledger.add("service_restarts_survived")
+        webhook.start()
+        finished = requests.post(f"{webhook.url}{SYNC}", params={"user_id": user.sub}, headers=cron, timeout=60)
+    finally:
+        webhook.stop()
+
+    assert finished.status_code == 200, finished.text
+    body = finished.json()
+    assert body["status"] == "succeeded"
+    assert hour_rows(db, user.sub, body["window"]["window_start"]) == {account: 1 for account in accounts_of(user.facebook_user)}
+    interrupted = db.query("select status, finished_at from public.social_media_sync_runs where id = %s",
+                           started.json()["run_id"])
+    if stop_signal == signal.SIGKILL:
+        assert interrupted == [{"status": "running", "finished_at": None}]  # the gap is visible, not silent
+    else:
+        # A graceful stop may let a short run finish first; either way it does not pretend.
+        assert interrupted[0]["status"] in ("running", "succeeded")
+    assert MINTED_TOKEN.findall(log.read_text()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ def percentiles_ms(samples: list[float]) -> dict[str, float]:
     }
 
 
-def timed(call: Callable[[], object], repeat: int, warmup: int = 5) -> list[float]:
+def timed(call: Callable[[], object], repeat: int, warmup: int = 30) -> list[float]:
     for _ in range(warmup):
         call()
     samples = []
@@ -54,3 +55,15 @@ def process_tree(root_pid: int) -> list[int]:
         found.append(pid)
         todo.extend(children.get(pid, []))
     return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the given processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")

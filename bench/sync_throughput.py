@@ -19,7 +19,7 @@ import requests
 from cryptography.fernet import Fernet
 from postgrest import SyncPostgrestClient
 
-from bench.measure import peak_rss_mb, process_tree
+from bench.measure import cpu_seconds, peak_rss_mb, process_tree
 from devstack.stack import Stack
 from webhook_service.metrics import FACEBOOK, INSTAGRAM
 
@@ -50,13 +50,24 @@ def create_accounts(env: dict[str, str], users: list[dict], prefix: str, *, acti
     return accounts
 
 
+def stack_processes(stack: Stack) -> dict[str, list[int]]:
+    """Each part of the stack's processes (with their children), to account for CPU per part."""
+    parts = {name: process_tree(int((stack.run / f"{name}.pid").read_text())) for name in ("webhook", "rest", "graph")}
+    postmaster = int((stack.cluster.data_dir / "postmaster.pid").read_text().split()[0])
+    parts["postgres"] = process_tree(postmaster)
+    return parts
+
+
 def run_ours(stack: Stack, env: dict[str, str], graph: requests.Session) -> dict:
     graph.post(f"{env['GRAPH_API_BASE']}/_control/stats/reset").raise_for_status()
+    parts = stack_processes(stack)
+    cpu_before = {name: cpu_seconds(pids) for name, pids in parts.items()}
     started = time.perf_counter()
     response = requests.post(f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync",
                              headers={"Authorization": f"Bearer {env['CRON_SECRET']}"}, timeout=3600)
     wall = time.perf_counter() - started
     response.raise_for_status()
+    cpu_used = {name: round(cpu_seconds(pids) - cpu_before[name], 2) for name, pids in stack_processes(stack).items()}
     stats = graph.get(f"{env['GRAPH_API_BASE']}/_control/stats").json()
     body = response.json()
     webhook_pid = int((stack.run / "webhook.pid").read_text())
@@ -67,6 +78,8 @@ def run_ours(stack: Stack, env: dict[str, str], graph: requests.Session) -> dict
         "graph_http_requests": stats["http_requests"],
         "graph_calls": stats["calls"],
         "service_peak_rss_mb": peak_rss_mb(process_tree(webhook_pid)),
+        # CPU seconds per part during the run: on a 2-core machine everything shares 2 x wall_s.
+        "cpu_s": cpu_used,
     }
 
 

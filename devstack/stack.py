@@ -51,8 +51,13 @@ class Service:
 
 
 class Stack:
-    def __init__(self, root: Path, *, fast: bool = False):
+    """`fast`: a throwaway cluster without fsync. `hourly_sync`: point the hourly pg_cron job at this
+    stack's service (test sessions leave it unset, so no sync starts at five past the hour while
+    tests run; the cron tests set the Vault secrets themselves)."""
+
+    def __init__(self, root: Path, *, fast: bool = False, hourly_sync: bool = True):
         self.root = root.resolve()
+        self.hourly_sync = hourly_sync
         self.cluster = Cluster(self.root / "pg", fast=fast)
         self.logs = self.root / "logs"
         self.run = self.root / "run"
@@ -174,7 +179,8 @@ class Stack:
         self.write_env(env)
         for service in self.services(ports):
             self._start(service, env)
-        self._point_the_hourly_job_at(env)
+        if self.hourly_sync:
+            self._point_the_hourly_job_at(env)
         return env
 
     def _point_the_hourly_job_at(self, env: dict[str, str]) -> None:

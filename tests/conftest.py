@@ -20,7 +20,7 @@ TEST_STACK_DIR = PROJECT_ROOT / f".stack-test-{os.getpid()}"
 @pytest.fixture(scope="session")
 def stack() -> Stack:
     shutil.rmtree(TEST_STACK_DIR, ignore_errors=True)
-    test_stack = Stack(TEST_STACK_DIR, fast=True)
+    test_stack = Stack(TEST_STACK_DIR, fast=True, hourly_sync=False)
     try:
         test_stack.up()
         yield test_stack

@@ -30,10 +30,16 @@ globals().update({name: getattr(service_fixtures, name) for name in SHARED_FIXTU
 
 SYNC = "/api/v1/social-media/insights/sync"
 LEDGER = pytest.StashKey[Ledger]()
+SCANS_THE_LOGS = "test_no_log_of_the_stack_holds_a_minted_token_or_a_secret"
 
 
 def pytest_configure(config):
     config.stash[LEDGER] = Ledger()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The scan of the stack's logs for tokens and secrets runs after every other test of the session."""
+    items.sort(key=lambda item: item.name == SCANS_THE_LOGS)  # a stable sort: the rest keep their order
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -115,17 +115,23 @@ def test_a_connect_that_fails_at_the_transport_says_nothing_of_the_token(api, fa
     assert "access_token" not in response.text
 
 
-def test_no_log_of_the_stack_holds_a_minted_token_so_far(stack, ledger):
+def test_no_log_of_the_stack_holds_a_minted_token_or_a_secret(stack, ledger):
+    """Runs last in the session (see conftest.py), so it reads everything the session logged."""
     logs = [path for path in sorted((stack.root / "logs").glob("*.log")) if path.name not in NOT_OURS]
     logs.append(stack.root / "pg" / "server.log")
+    # The app secret, cron secret, JWT secret, OAuth state secret and token encryption key.
+    stack_secrets = stack.secrets()
 
     found = {}
     for path in logs:
         text = path.read_bytes().decode(errors="replace")
         ledger.add("log_bytes_scanned", len(text))
-        hits = MINTED_TOKEN.findall(text)
+        hits = [f"{len(MINTED_TOKEN.findall(text))} minted tokens"] if MINTED_TOKEN.search(text) else []
+        hits += [name for name, value in stack_secrets.items() if value in text]
         if hits:
-            found[path.name] = len(hits)
+            found[path.name] = hits
 
     assert {path.name for path in logs} >= {"webhook.log", "rest.log", "net_worker.log", "server.log"}
+    assert set(stack_secrets) == {"jwt_secret", "cron_secret", "token_encryption_key", "facebook_app_secret",
+                                  "oauth_state_secret"}
     assert found == {}

@@ -1,6 +1,7 @@
 """CORS for the browser UI: it runs on another origin and calls the API with `Authorization: Bearer`.
 
-Only the configured origins are answered; no cookies are involved, so credentials stay off.
+Only the configured origins are answered. Credentials are allowed for them: `oauth/start` sets the
+cookie that binds a Facebook Login to the browser that started it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def enable_cors(app: Flask, origins: tuple[str, ...]) -> None:
         if origin not in allowed or not request.path.startswith("/api/"):
             return response
         response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
         if request.method == "OPTIONS":
             # Flask answers OPTIONS itself for every route, with the route's methods in `Allow`.
             response.headers["Access-Control-Allow-Methods"] = response.headers.get("Allow", "GET, POST")

@@ -4,10 +4,15 @@ The `state` is a short HS256 JWT signed with `OAUTH_STATE_SECRET`: it names the 
 (the callback is a browser redirect without the user's bearer token, so the state is what binds the
 login to them), the platform they pressed, and a nonce. It expires after `OAUTH_STATE_TTL_SECONDS`,
 and its nonce is recorded in Postgres on first use, so a replay fails on every replica.
+
+The nonce is also set as an HttpOnly cookie on the browser that started the login, and the callback
+requires it: otherwise someone could start a login, send the dialog link to a victim, and have the
+victim's Pages connected to their own account (login CSRF).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 import time
@@ -27,6 +32,8 @@ from webhook_service.services import Services
 log = logging.getLogger(__name__)
 
 STATE_AUDIENCE = "social-link/oauth-state"
+# The browser binding: holds the state's nonce, sent back only to the callback's path.
+LOGIN_COOKIE = "social_link_login"
 
 
 @dataclass(frozen=True)
@@ -37,32 +44,42 @@ class LoginState:
     expires_at: datetime
 
 
-def issue_state(config: Config, user_id: str, platform: str) -> str:
+@dataclass(frozen=True)
+class LoginStart:
+    """Where to send the browser, and the nonce to bind to it (as LOGIN_COOKIE)."""
+
+    dialog_url: str
+    nonce: str
+
+
+def issue_state(config: Config, user_id: str, platform: str, nonce: str) -> str:
     claims = {
         "sub": user_id,
         "platform": platform,
-        "jti": secrets.token_urlsafe(16),
+        "jti": nonce,
         "aud": STATE_AUDIENCE,
         "exp": int(time.time()) + config.oauth_state_ttl_seconds,
     }
     return jwt.encode(claims, config.oauth_state_secret, algorithm="HS256")
 
 
-def dialog_url(config: Config, user_id: str, platform: str) -> str:
+def start_login(config: Config, user_id: str, platform: str) -> LoginStart:
+    nonce = secrets.token_urlsafe(16)
     query = {
         "client_id": config.facebook_app_id,
         "redirect_uri": config.oauth_redirect_url,
-        "state": issue_state(config, user_id, platform),
+        "state": issue_state(config, user_id, platform, nonce),
         "response_type": "code",
         "scope": ",".join(LOGIN_SCOPES),
         # Asks again for permissions the person declined before, so reconnecting can fix them.
         "auth_type": "rerequest",
     }
-    return f"{config.facebook_dialog_url}?{urlencode(query)}"
+    return LoginStart(f"{config.facebook_dialog_url}?{urlencode(query)}", nonce)
 
 
-def consume_state(services: Services, state: str) -> LoginState:
-    """The verified state; raises ApiError(400) if it is tampered with, expired, or already used."""
+def consume_state(services: Services, state: str, browser_nonce: str | None) -> LoginState:
+    """The verified state; raises ApiError(400) if it is tampered with, expired, already used, or
+    presented by a browser other than the one that started the login."""
     try:
         claims = jwt.decode(state, services.config.oauth_state_secret, algorithms=["HS256"],
                             audience=STATE_AUDIENCE, options={"require": ["exp", "sub", "jti", "aud"]})
@@ -74,17 +91,20 @@ def consume_state(services: Services, state: str) -> LoginState:
         raise ApiError(400, "invalid_state", "The login state is invalid.")
     login = LoginState(claims["sub"], claims["platform"], claims["jti"],
                        datetime.fromtimestamp(claims["exp"], timezone.utc))
+    if not browser_nonce or not hmac.compare_digest(browser_nonce.encode(), login.nonce.encode()):
+        raise ApiError(400, "invalid_state",
+                       "This login was not started in this browser; please start again from the app.")
     if not services.store.consume_oauth_state(login.nonce, login.expires_at):
         raise ApiError(400, "invalid_state", "This login was already completed; please start again.")
     return login
 
 
-def complete_login(services: Services, args: dict[str, str]) -> str:
+def complete_login(services: Services, args: dict[str, str], browser_nonce: str | None) -> str:
     """Handles the dialog's redirect and returns where to send the browser: the frontend, with
     `connect=done|cancelled|failed`, the platform pressed, and either each platform's outcome
     (`facebook=connected|<reason>`, `instagram=...`, `missing_permissions=a,b`) or `error=<reason>`.
     Never a token or the code."""
-    login = consume_state(services, args.get("state", ""))
+    login = consume_state(services, args.get("state", ""), browser_nonce)
     if args.get("error"):
         # The person cancelled or refused: Meta sends error=access_denied, error_reason=user_denied.
         return _frontend_url(services.config, connect="cancelled", platform=login.platform, error=args["error"])

@@ -171,19 +171,24 @@ def test_a_state_rewritten_for_another_user_is_refused(api, anonymous, fake_grap
     assert anonymous.get(callback).status_code == 302
 
 
-def test_a_state_completes_the_login_for_the_user_it_names_whoever_presents_it(
-        api, api_as, fake_graph, db, user_id, new_sub):
-    facebook_user = fake_graph.create_user(pages=[{}])
-    fake_graph.set_dialog(user_id=facebook_user["id"])
+def test_a_login_link_followed_in_another_browser_is_refused(api, api_as, anonymous, fake_graph, db, user_id,
+                                                             new_sub, ledger):
+    """Login CSRF: an attacker starts a login and sends the dialog link to a victim, whose browser
+    would bring the victim's Pages to the attacker's account. The callback needs the cookie that
+    oauth/start set on the browser that started the login."""
+    victim_on_facebook = fake_graph.create_user(pages=[{}])
+    fake_graph.set_dialog(user_id=victim_on_facebook["id"])
     callback = api.login_redirect("facebook")
-    someone_else = new_sub()
+    victim = new_sub()
 
-    # Another user's browser (their bearer token does not matter to the callback) follows the link.
-    response = api_as(someone_else).get(callback)
+    response = api_as(victim).get(callback)
+    ledger.add("oauth_state_attacks")
 
-    assert response.status_code == 302
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_state")
+    assert db.accounts(user_id) == [] and db.accounts(victim) == []
+    # The browser that started it still completes it.
+    assert anonymous.get(callback).status_code == 302
     assert [row["platform"] for row in db.accounts(user_id)] == ["facebook"]
-    assert db.accounts(someone_else) == []
 
 
 def test_states_and_user_tokens_cannot_stand_in_for_each_other(api, anonymous, user_jwt, user_id, fake_graph, ledger):
@@ -198,17 +203,19 @@ def test_states_and_user_tokens_cannot_stand_in_for_each_other(api, anonymous, u
     assert (as_state.status_code, as_state.json()["error"]) == (400, "invalid_state")
 
 
-@pytest.mark.parametrize("problem", ["unknown_platform", "alg_none", "no_nonce"])
+@pytest.mark.parametrize("problem", ["expired", "unknown_platform", "alg_none", "no_nonce", "user_token_audience"])
 def test_a_state_with_a_bad_claim_is_refused(anonymous, stack_env, user_id, db, problem, ledger):
     claims = {"sub": user_id, "platform": "facebook", "jti": f"nonce-{problem}-{user_id}",
               "aud": "social-link/oauth-state", "exp": int(time.time()) + 600}
-    if problem == "unknown_platform":
-        state = jwt.encode({**claims, "platform": "tiktok"}, stack_env["OAUTH_STATE_SECRET"], algorithm="HS256")
-    elif problem == "alg_none":
+    changed = {"expired": {"exp": int(time.time()) - 1}, "unknown_platform": {"platform": "tiktok"},
+               "user_token_audience": {"aud": "authenticated"}}.get(problem, {})
+    if problem == "alg_none":
         state = unsigned({"alg": "none", "typ": "JWT"}, claims)
-    else:
+    elif problem == "no_nonce":
         state = jwt.encode({key: value for key, value in claims.items() if key != "jti"},
                            stack_env["OAUTH_STATE_SECRET"], algorithm="HS256")
+    else:
+        state = jwt.encode({**claims, **changed}, stack_env["OAUTH_STATE_SECRET"], algorithm="HS256")
 
     response = anonymous.get(f"/api/v1/social-media/oauth/callback?code=x&state={state}")
     ledger.add("oauth_state_attacks")

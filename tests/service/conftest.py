@@ -82,12 +82,14 @@ class FakeGraph:
 
 
 class Api:
-    """The service's HTTP API as one browser user sees it; remembers what it received."""
+    """The service's HTTP API as one user in one browser sees it (the browser's cookies persist);
+    remembers what it received."""
 
-    def __init__(self, base_url: str, token: str | None, received: list[str]):
+    def __init__(self, base_url: str, token: str | None, received: list[str], browser: requests.Session):
         self.base_url = base_url
         self.token = token
         self.received = received
+        self.browser = browser
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 **kwargs) -> requests.Response:
@@ -95,8 +97,7 @@ class Api:
         if self.token is not None:
             headers.setdefault("Authorization", f"Bearer {self.token}")
         url = path if path.startswith("http") else f"{self.base_url}{path}"
-        response = requests.request(method, url, headers=headers,
-                                    allow_redirects=False, timeout=30, **kwargs)
+        response = self.browser.request(method, url, headers=headers, allow_redirects=False, timeout=30, **kwargs)
         self.received.append(f"{response.headers.get('Location', '')}\n{response.text}")
         return response
 
@@ -193,19 +194,27 @@ def user_id() -> str:
 
 
 @pytest.fixture
+def browser() -> requests.Session:
+    """The test user's browser: `api` and `anonymous` share it, and with it its cookies."""
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
 def api_as(webhook_url, user_jwt, received):
-    """The API as signed in by any `sub`: `api_as("user_x")`."""
-    return lambda sub: Api(webhook_url, user_jwt(sub), received)
+    """The API as signed in by any `sub`, in a browser of its own: `api_as("user_x")`."""
+    return lambda sub: Api(webhook_url, user_jwt(sub), received, requests.Session())
 
 
 @pytest.fixture
-def api(api_as, user_id) -> Api:
-    return api_as(user_id)
+def api(webhook_url, user_jwt, user_id, received, browser) -> Api:
+    return Api(webhook_url, user_jwt(user_id), received, browser)
 
 
 @pytest.fixture
-def anonymous(webhook_url, received) -> Api:
-    return Api(webhook_url, None, received)
+def anonymous(webhook_url, received, browser) -> Api:
+    """The test user's browser without a bearer token, as when Facebook's dialog redirects it."""
+    return Api(webhook_url, None, received, browser)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+import requests
 
 START = "/api/v1/social-media/oauth/start"
 CALLBACK = "/api/v1/social-media/oauth/callback"
@@ -71,6 +72,27 @@ def test_login_reports_missing_permissions_in_the_redirect(api, anonymous, fake_
                                   "instagram": "missing_permissions", "missing_permissions": "instagram_basic"}
 
 
+def test_start_binds_the_login_to_the_browser_with_an_httponly_cookie(api, stack_env):
+    response = api.get(f"{START}?platform=facebook")
+
+    cookie = response.headers["Set-Cookie"]
+    nonce = jwt.decode(query_of(response.json()["url"])["state"], options={"verify_signature": False})["jti"]
+    assert cookie.startswith(f"social_link_login={nonce};")
+    assert {"HttpOnly", "SameSite=Lax", "Path=/api/v1/social-media/oauth/callback"} <= {
+        part.strip() for part in cookie.split(";")}
+
+
+def test_callback_without_the_starting_browsers_cookie_is_400(api, fake_graph, db, user_id):
+    fake_graph.set_dialog(user_id=fake_graph.create_user(pages=[{}])["id"])
+    callback = api.login_redirect("facebook")
+
+    response = requests.get(callback, allow_redirects=False, timeout=30)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_state"
+    assert db.accounts(user_id) == []
+
+
 def test_replayed_state_is_400(api, anonymous, fake_graph):
     fake_graph.set_dialog(user_id=fake_graph.create_user(pages=[{}])["id"])
     callback = api.login_redirect("facebook")
@@ -121,6 +143,8 @@ def test_cancelled_login_redirects_with_the_reason(api, anonymous, fake_graph, d
 
 
 def test_unusable_code_redirects_with_an_error(anonymous, stack_env, user_id):
+    # The browser that started this (forged, validly signed) login holds its nonce.
+    anonymous.browser.cookies.set("social_link_login", f"nonce-{user_id}")
     response = anonymous.get(f"{CALLBACK}?code=AQ-not-a-code&state={forged_state(stack_env, user_id)}")
 
     assert response.status_code == 302

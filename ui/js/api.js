@@ -9,13 +9,14 @@ export class ApiError extends Error {
 }
 
 export function createApi(webhookUrl, accessToken) {
-  async function call(method, path, body) {
+  async function call(method, path, body, credentials = 'omit') {
     const headers = { Authorization: `Bearer ${accessToken()}` };
     if (body) headers['Content-Type'] = 'application/json';
     const response = await fetch(`${webhookUrl}/api/v1/social-media${path}`, {
       method,
       headers,
       body: body && JSON.stringify(body),
+      credentials,
     });
     const payload = await response.json().catch(() => ({}));
     if (!response.ok) throw new ApiError(response.status, payload);
@@ -23,8 +24,9 @@ export function createApi(webhookUrl, accessToken) {
   }
 
   return {
-    // -> {url}: Facebook's Login dialog, which returns to the service and then to this page.
-    oauthStart: (platform) => call('GET', `/oauth/start?platform=${platform}`),
+    // -> {url}: Facebook's Login dialog, which returns to the service and then to this page. The
+    // answer also sets the cookie that ties the login to this browser, hence the credentials.
+    oauthStart: (platform) => call('GET', `/oauth/start?platform=${platform}`, undefined, 'include'),
     disconnect: (platform) => call('POST', `/disconnect/${platform}`),
     syncNow: () => call('POST', '/insights/sync'),
     hourlyInsights: (platform, hours) => call('GET', `/insights?platform=${platform}&period=hour&hours=${hours}`),

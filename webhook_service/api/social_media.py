@@ -4,6 +4,7 @@ list, disconnect."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from flask import Blueprint, g, jsonify, redirect, request
 
@@ -11,7 +12,7 @@ from webhook_service.accounts import account_view
 from webhook_service.auth import login_required
 from webhook_service.connect import PLATFORMS, connect_with_user_token
 from webhook_service.errors import ApiError
-from webhook_service.oauth import complete_login, dialog_url
+from webhook_service.oauth import LOGIN_COOKIE, complete_login, start_login
 from webhook_service.services import services
 
 blueprint = Blueprint("social_media", __name__, url_prefix="/social-media")
@@ -71,10 +72,20 @@ def oauth_start():
     platform = request.args.get("platform", "facebook")
     if platform not in PLATFORMS:
         raise ApiError(400, "unknown_platform", "platform must be 'facebook' or 'instagram'.")
-    return jsonify(url=dialog_url(services().config, g.user_id, platform))
+    config = services().config
+    login = start_login(config, g.user_id, platform)
+    response = jsonify(url=login.dialog_url)
+    # SameSite=Lax: the cookie comes back on the top-level redirect from Facebook's dialog.
+    response.set_cookie(LOGIN_COOKIE, login.nonce, max_age=config.oauth_state_ttl_seconds, httponly=True,
+                        samesite="Lax", secure=config.oauth_redirect_url.startswith("https://"),
+                        path=urlsplit(config.oauth_redirect_url).path)
+    return response
 
 
 @blueprint.get("/oauth/callback")
 def oauth_callback():
-    # Reached by the browser from Facebook's dialog: the signed state, not a bearer token, says who.
-    return redirect(complete_login(services(), request.args.to_dict()))
+    # Reached by the browser from Facebook's dialog: the signed state, not a bearer token, says who,
+    # and the cookie set by oauth/start says it is the same browser.
+    response = redirect(complete_login(services(), request.args.to_dict(), request.cookies.get(LOGIN_COOKIE)))
+    response.delete_cookie(LOGIN_COOKIE, path=urlsplit(services().config.oauth_redirect_url).path)
+    return response

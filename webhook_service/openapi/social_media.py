@@ -85,6 +85,8 @@ PATHS = {
     "/api/v1/social-media/oauth/start": {
         "get": {
             "summary": "The Facebook Login dialog URL to send the browser to, with a signed single-use state.",
+            "description": "Also sets the HttpOnly cookie `social_link_login` (path: the callback) that binds the "
+                           "login to this browser; call it with credentials from a browser.",
             "parameters": [{"name": "platform", "in": "query", "required": False,
                             "schema": {"type": "string", "enum": ["facebook", "instagram"], "default": "facebook"}}],
             "responses": {
@@ -100,7 +102,8 @@ PATHS = {
             "summary": "Facebook Login's redirect target: connects, then redirects to FRONTEND_URL.",
             "description": "The redirect's query carries `connect=done|cancelled|failed`, `platform`, and either "
                            "`facebook`/`instagram` = `connected` or a reason (plus `missing_permissions=a,b`) "
-                           "or `error`. Never a token.",
+                           "or `error`. Never a token. Requires the `social_link_login` cookie set by oauth/start "
+                           "on the same browser (`invalid_state` otherwise).",
             "security": [],
             "parameters": [
                 {"name": "state", "in": "query", "required": True, "schema": {"type": "string"}},

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 TOKEN_INVALID_CODES = frozenset({102, 190})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002})
 TRANSIENT_CODES = frozenset({1, 2}) | RATE_LIMIT_CODES
+INVALID_METRIC_MESSAGE = "valid insights metric"
 INVALID_PARAMETER_CODE = 100
 BATCH_LIMIT = 50
 # A paging loop that never ends is a bug on the other side; stop well after any real listing.
@@ -355,7 +356,10 @@ def _error_from(status: int, payload: Any, headers: Any, path: str, access_token
                    if isinstance(entry, dict)] if isinstance(business, dict) else []
         regain = max((_regain_seconds(entry) for entry in entries), default=0.0)
         return RateLimited(text, retry_after=regain or None, **details)
-    if code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith("/insights"):
+    # Code 100 is any invalid parameter; only Meta's "must be a valid insights metric" says the metric
+    # itself is gone (for every account). Another 100 on one account's insights is that account's.
+    if (code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith("/insights")
+            and INVALID_METRIC_MESSAGE in message.lower()):
         return InvalidMetric(text, **details)
     transient = error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500
     return GraphError(text, transient=transient, **details)

@@ -21,6 +21,10 @@ stack-down:
 test: deps
 	$(PYTHON) -m pytest
 
+# The long reliability runs: random faults over many rounds, the large fuzz run.
+soak: deps
+	$(PYTHON) -m pytest -m soak tests/reliability
+
 # Speed and memory targets, as ratios against baselines measured in the same run (bench/results.json).
 bench: deps
 	$(PYTHON) -m bench

@@ -10,6 +10,7 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -66,6 +67,7 @@ def problem_with(response: schemathesis.Response, documented_statuses: set[str],
 def fuzz(openapi, webhook_url: str, headers: dict[str, str], examples: int, ledger, caller: str) -> list[str]:
     """Runs every operation in both generation modes; returns the problems found."""
     codes = documented_error_codes(openapi.raw_schema)
+    ledger.add("fuzz_5xx", 0)  # reported even when none was seen
     problems: list[str] = []
     for result in openapi.get_all_operations():
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
@@ -146,17 +148,54 @@ def test_an_oversized_body_is_413_even_where_it_would_not_parse(api, anonymous, 
     assert response.json()["error"] == "payload_too_large"
 
 
-def test_an_oversized_body_changes_nothing(connect_user, db, stack_env, max_request_bytes):
+def test_an_oversized_body_changes_nothing(connect_user, db, stack_env, user_jwt, webhook_url, max_request_bytes):
     user = connect_user()
     runs_before = db.query("select count(*) as n from public.social_media_sync_runs")[0]["n"]
     padding = b" " * (max_request_bytes + 1)
 
-    disconnect = user.api.post("/api/v1/social-media/disconnect/facebook", data=padding)
-    sync = user.api.post(SYNC, data=padding, headers={"Authorization": f"Bearer {stack_env['CRON_SECRET']}"})
+    # Each on a connection of its own: see the keep-alive test below.
+    disconnect = requests.post(f"{webhook_url}/api/v1/social-media/disconnect/facebook", data=padding,
+                               headers={"Authorization": f"Bearer {user_jwt(user.sub)}"}, timeout=30)
+    sync = requests.post(f"{webhook_url}{SYNC}", data=padding,
+                         headers={"Authorization": f"Bearer {stack_env['CRON_SECRET']}"}, timeout=30)
 
     assert (disconnect.status_code, sync.status_code) == (413, 413)
     assert all(account["is_active"] for account in db.accounts(user.sub))
     assert db.query("select count(*) as n from public.social_media_sync_runs")[0]["n"] == runs_before
+
+
+def read_response(connection: socket.socket) -> bytes:
+    """One HTTP/1.1 response with a Content-Length, read off a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.mark.xfail(strict=True, reason="gunicorn announces keep-alive on the 413, drains at most 64 KiB of the unread "
+                                       "body, then closes the connection: a browser's next request on it fails "
+                                       "(reported)")
+def test_a_kept_alive_connection_serves_the_next_request_after_a_413(webhook_url, max_request_bytes):
+    address = urlsplit(webhook_url)
+    body = b" " * (max_request_bytes + 1)
+    head = (f"POST /api/v1/meta/deauthorize HTTP/1.1\r\nHost: {address.netloc}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n")
+    with socket.create_connection((address.hostname, address.port), timeout=20) as connection:
+        connection.sendall(head.encode() + body)
+        refused = read_response(connection)
+        connection.sendall(f"GET /healthz HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode())
+        try:
+            after = connection.recv(65536)
+        except ConnectionResetError:
+            after = b""
+
+    assert refused.startswith(b"HTTP/1.1 413 ")
+    # A server may close the connection after a 413, but then its answer must say so.
+    assert b"connection: close" in refused.lower() or after.startswith(b"HTTP/1.1 200 ")
 
 
 def test_a_declared_oversized_body_is_refused_without_waiting_for_it(webhook_url, user_jwt, user_id):

@@ -74,7 +74,7 @@ def check_overlap(db, webhook_url, stack_env, user, graph_faults, cron_runs: int
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     previous_hour_rows(db, user, hour)
     # Each run's first Graph batch is held a moment, so that all of them are in flight together.
-    graph_faults.add("hold_the_run", {"delay_ms": 300}, times=cron_runs + sync_nows, path_regex="^/$")
+    graph_faults.add("latency", {"delay_ms": 300}, times=cron_runs + sync_nows, path_regex="^/$")
 
     runs = finished_runs(db, overlapping_runs(webhook_url, stack_env, user, cron_runs, sync_nows))
 

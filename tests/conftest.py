@@ -12,6 +12,7 @@ import pytest
 
 from devstack import keys
 from devstack.stack import PROJECT_ROOT, Stack
+from tests.database import Database
 from tests.identity_provider import IdentityProvider
 
 TEST_STACK_DIR = PROJECT_ROOT / f".stack-test-{os.getpid()}"
@@ -39,6 +40,12 @@ def stack_env(stack: Stack) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def database_url(stack_env) -> str:
     return stack_env["DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def db(database_url) -> Database:
+    """The stack's database as its owner, to assert what was stored."""
+    return Database(database_url)
 
 
 @pytest.fixture(scope="session")

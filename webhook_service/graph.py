@@ -205,7 +205,7 @@ class GraphClient:
                                  data={"batch": requests_json, "include_headers": "true"})
             if not isinstance(answers, list) or len(answers) != len(chunk):
                 raise GraphError("batch answer does not match the batch")
-            results.extend(self._batch_result(item, answer) for item, answer in zip(chunk, answers))
+            results.extend(self._batch_result(item, answer) for item, answer in zip(chunk, answers, strict=True))
         return results
 
     # --- OAuth ----------------------------------------------------------------------------------

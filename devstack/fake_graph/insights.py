@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from . import errors
 from .errors import GraphError
-from .metrics import (BREAKDOWN_VALUES, DAY_SECONDS, INSTAGRAM_METRICS, PAGE_METRICS, day_ends, format_end_time,
-                      metric_value, parse_time, split_breakdown, window_total)
+from .metrics import (
+    BREAKDOWN_VALUES,
+    DAY_SECONDS,
+    INSTAGRAM_METRICS,
+    PAGE_METRICS,
+    day_ends,
+    format_end_time,
+    metric_value,
+    parse_time,
+    split_breakdown,
+    window_total,
+)
 from .world import InstagramAccount, Page, World
 
 PAGE_PERIODS = ("day", "week", "days_28", "month", "lifetime", "total_over_range")
@@ -87,7 +97,7 @@ def _total_value(account_id: str, name: str, since: int, until: int, breakdown: 
         return {"value": total}
     dimension_values = BREAKDOWN_VALUES[breakdown]
     results = [{"dimension_values": [value], "value": part}
-               for value, part in zip(dimension_values, split_breakdown(total, len(dimension_values)))]
+               for value, part in zip(dimension_values, split_breakdown(total, len(dimension_values)), strict=True)]
     return {"value": total, "breakdowns": [{"dimension_keys": [breakdown], "results": results}]}
 
 

@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 from . import errors
 from .errors import GraphError
-from .world import (AUTHORIZATION_CODE_SECONDS, DATA_ACCESS_SECONDS, LONG_LIVED_TOKEN_SECONDS, Page, Token,
-                    User, World)
+from .world import AUTHORIZATION_CODE_SECONDS, DATA_ACCESS_SECONDS, LONG_LIVED_TOKEN_SECONDS, Page, Token, User, World
 
 DEFAULT_APP_ID = "100000000000001"
 _PAGE_SCOPED = ("pages_show_list", "pages_read_engagement")

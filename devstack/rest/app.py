@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import psycopg
 import psycopg_pool
-from flask import Flask, Response, request as http_request
+from flask import Flask, Response
+from flask import request as http_request
 
 from devstack.rest import errors, openapi, query
 from devstack.rest.auth import Authenticator, AuthResult

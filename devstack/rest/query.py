@@ -20,7 +20,14 @@ from psycopg import sql
 
 from devstack.rest import errors
 from devstack.rest.grammar import (
-    FTS_OPERATORS, QUANTIFIABLE_OPERATORS, SIMPLE_OPERATORS, Field, Filter, LogicTree, OrderTerm, SelectItem,
+    FTS_OPERATORS,
+    QUANTIFIABLE_OPERATORS,
+    SIMPLE_OPERATORS,
+    Field,
+    Filter,
+    LogicTree,
+    OrderTerm,
+    SelectItem,
 )
 from devstack.rest.request import ApiRequest, MediaType, Payload, RowRange
 from devstack.rest.schema_cache import Routine, Table

@@ -37,7 +37,7 @@ def test_page_insights_values_follow_the_formula(client):
         "period": "day",
         "values": [{"value": metric_value(demo.ALICE_PAGE_ID, "page_media_view", end), "end_time": end_time}
                    for end, end_time in zip(ends, ["2026-11-21T08:00:00+0000", "2026-11-22T08:00:00+0000",
-                                                   "2026-11-23T08:00:00+0000"])],
+                                                   "2026-11-23T08:00:00+0000"], strict=True)],
         "title": "Media views",
         "description": "How often the Page's content was shown or played.",
         "id": f"{demo.ALICE_PAGE_ID}/insights/page_media_view/day",
@@ -163,7 +163,7 @@ def test_instagram_reach_as_time_series(client):
                      since=str(since), until=str(until)).get_json()
     assert body["data"][0]["values"] == [
         {"value": metric_value(demo.ALICE_INSTAGRAM_ID, "reach", end), "end_time": f"2026-11-{day}T08:00:00+0000"}
-        for end, day in zip(day_ends(since, until), (21, 22, 23, 24))]
+        for end, day in zip(day_ends(since, until), (21, 22, 23, 24), strict=True)]
 
 
 def test_instagram_metrics_other_than_reach_require_total_value(client):

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 import pytest
 import requests
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from webhook_service import create_app
 from webhook_service.config import Config
@@ -88,38 +85,6 @@ class Service:
         return self.as_user(sub, "GET", READ, params=params)
 
 
-class Database:
-    """The database as its owner (past RLS)."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def query(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        with psycopg.connect(self.url, autocommit=True, row_factory=dict_row) as connection:
-            cursor = connection.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
-
-    def insights(self, user_id: str, period: str | None = None) -> list[dict[str, Any]]:
-        return self.query("select * from public.social_media_insights where user_id = %s "
-                          "and (%s::text is null or period = %s) order by platform, account_id, period, window_start",
-                          user_id, period, period)
-
-    def accounts(self, user_id: str) -> dict[str, dict[str, Any]]:
-        rows = self.query("select * from public.social_media_accounts where user_id = %s", user_id)
-        return {row["account_id"]: row for row in rows}
-
-    def add_hour_row(self, user_id: str, platform: str, account_id: str, window_start: datetime,
-                     metrics: dict[str, Any]) -> None:
-        self.query("insert into public.social_media_insights (user_id, platform, account_id, period, window_start, "
-                   "window_end, metrics) values (%s, %s, %s, 'hour', %s, %s + interval '1 hour', %s) "
-                   "on conflict on constraint smi_unique do update set metrics = excluded.metrics",
-                   user_id, platform, account_id, window_start, window_start, Jsonb(metrics))
-
-    def outcomes(self, run_id: str) -> dict[str, dict[str, Any]]:
-        rows = self.query("select * from public.social_media_sync_run_accounts where run_id = %s", run_id)
-        return {row["account_id"]: row for row in rows}
-
-
 def current_hour() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -133,11 +98,6 @@ def wait_for(probe: Callable[[], Any], seconds: float = 30, what: str = "the con
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture(scope="package")
-def db(database_url) -> Database:
-    return Database(database_url)
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -41,7 +41,7 @@ def test_sync_now_touches_only_the_callers_accounts(service, db, connected):
                    body["run_id"])[0]
     assert run == {"trigger": "sync_now", "requested_by": caller, "user_id": caller}
     assert db.insights(other) == []
-    assert all(account["last_synced_at"] is None for account in db.accounts(other).values())
+    assert all(account["last_synced_at"] is None for account in db.accounts_by_id(other).values())
 
 
 def test_the_read_api_and_the_rpc_return_only_the_callers_rows(service, db, connected, stack_env, user_jwt):

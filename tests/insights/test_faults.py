@@ -42,7 +42,7 @@ def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, conne
         (expired["id"], "needs_reauth"), (expired["instagram"]["id"], "needs_reauth"),
         (limited_for_good["id"], "rate_limited")}
 
-    accounts = db.accounts(sub)
+    accounts = db.accounts_by_id(sub)
     assert accounts[expired["id"]]["status"] == "needs_reauth" and "190" in accounts[expired["id"]]["last_error"]
     assert accounts[limited_for_good["id"]]["status"] == "error"
     # Nothing stored by the clean run was lost or zeroed.
@@ -80,4 +80,4 @@ def test_a_metric_meta_rejects_is_dropped_for_the_run_and_the_rest_is_stored(ser
     facebook_rows = [row for row in db.insights(sub) if row["platform"] == "facebook"]
     assert facebook_rows and all({"page_media_view", "page_post_engagements", "page_follows"} <= row["metrics"].keys()
                                  and "page_impressions" not in row["metrics"] for row in facebook_rows)
-    assert all(account["last_synced_at"] is not None for account in db.accounts(sub).values())
+    assert all(account["last_synced_at"] is not None for account in db.accounts_by_id(sub).values())

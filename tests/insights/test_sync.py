@@ -73,7 +73,7 @@ def test_first_sync_writes_an_hour_row_and_30_day_rows_per_account(service, db, 
     assert [row["metrics"] for row in day_rows if row["platform"] == "instagram"] == [
         instagram_day(instagram, day) for day in days]
     assert all(account["last_synced_at"] is not None and account["status"] == "connected"
-               for account in db.accounts(sub).values())
+               for account in db.accounts_by_id(sub).values())
 
 
 def test_rerunning_the_same_hour_changes_nothing_but_updated_at(service, db, connected, within_one_hour):

@@ -3,7 +3,6 @@ anon key and a user's JWT, against the stack's REST layer."""
 
 import pytest
 from postgrest.exceptions import APIError
-
 from supabase import Client, create_client
 
 

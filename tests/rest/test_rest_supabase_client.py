@@ -11,9 +11,9 @@ import uuid
 import pytest
 from postgrest import APIError
 from postgrest.types import ReturnMethod
+from supabase import ClientOptions, create_client
 
 from devstack import keys
-from supabase import ClientOptions, create_client
 
 ACCOUNT_KEY = "user_id,platform,account_id"
 # supabase-py passes deprecated options to its own postgrest client; not ours to fix.

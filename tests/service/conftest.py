@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import requests
-from psycopg.rows import dict_row
 
 from webhook_service.crypto import TokenCipher
 
@@ -121,29 +119,6 @@ class Api:
         return response.json()
 
 
-class Database:
-    """Reads what the service stored, as the database owner (past RLS)."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def query(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        """The statement's rows; [] for a statement that returns none (insert, update)."""
-        with psycopg.connect(self.url, autocommit=True, row_factory=dict_row) as connection:
-            cursor = connection.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
-
-    def accounts(self, user_id: str) -> list[dict[str, Any]]:
-        return self.query("select * from public.social_media_accounts where user_id = %s "
-                          "order by platform, account_id", user_id)
-
-    def tokens(self, user_id: str) -> dict[str, str | None]:
-        """account_id (Graph id) -> stored access_token ciphertext."""
-        rows = self.query("select a.account_id, t.access_token from public.social_media_accounts a "
-                          "join private.social_media_tokens t on t.account_id = a.id where a.user_id = %s", user_id)
-        return {row["account_id"]: row["access_token"] for row in rows}
-
-
 @pytest.fixture(scope="session")
 def webhook_url(stack_env) -> str:
     return stack_env["WEBHOOK_URL"]
@@ -152,11 +127,6 @@ def webhook_url(stack_env) -> str:
 @pytest.fixture(scope="session")
 def service_log(stack) -> Path:
     return stack.root / "logs" / "webhook.log"
-
-
-@pytest.fixture(scope="session")
-def db(database_url) -> Database:
-    return Database(database_url)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,15 @@ import json
 
 import pytest
 
-from webhook_service.graph import (BatchItem, GraphClient, GraphError, InvalidMetric, PermissionMissing,
-                                   RateLimited, TokenInvalid)
+from webhook_service.graph import (
+    BatchItem,
+    GraphClient,
+    GraphError,
+    InvalidMetric,
+    PermissionMissing,
+    RateLimited,
+    TokenInvalid,
+)
 
 
 @pytest.fixture

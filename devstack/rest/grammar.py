@@ -366,13 +366,22 @@ def _list_value(scanner: _Scanner) -> tuple[str, ...]:
 
 
 def _list_element(scanner: _Scanner) -> str:
+    quoted = _whole_quoted_element(scanner)
+    if quoted is not None:
+        return quoted
+    return scanner.take_while(lambda char: char not in ",)")
+
+
+def _whole_quoted_element(scanner: _Scanner) -> str | None:
+    """A double-quoted element that ends at a `,` or `)` (or the end), unquoted; otherwise None
+    and the scanner is left where it was."""
     start = scanner.pos
     if scanner.peek('"'):
         value = _quoted(scanner)
         if scanner.at_end() or scanner.peek(",") or scanner.peek(")"):
             return value
         scanner.pos = start
-    return scanner.take_while(lambda char: char not in ",)")
+    return None
 
 
 # --- and / or ---------------------------------------------------------------------------------
@@ -423,12 +432,10 @@ def _logic_child(scanner: _Scanner) -> Filter | LogicTree:
 
 
 def _logic_single_value(scanner: _Scanner) -> str:
+    quoted = _whole_quoted_element(scanner)
+    if quoted is not None:
+        return quoted
     start = scanner.pos
-    if scanner.peek('"'):
-        value = _quoted(scanner)
-        if scanner.at_end() or scanner.peek(",") or scanner.peek(")"):
-            return value
-        scanner.pos = start
     if scanner.peek("{"):
         end = scanner.text.find("}", scanner.pos)
         if end != -1 and "{" not in scanner.text[scanner.pos + 1:end]:

@@ -16,6 +16,7 @@ from postgrest import SyncPostgrestClient
 from webhook_service.config import Config
 
 ACCOUNTS = "social_media_accounts"
+CONNECT_RETRIES = 3
 # The account columns the API reports (see accounts.account_view).
 ACCOUNT_COLUMNS = "platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at"
 
@@ -25,9 +26,12 @@ class Store:
         key = config.supabase_service_role_key
         rest_url = f"{config.supabase_url}/rest/v1"
         headers = {"apikey": key, "Authorization": f"Bearer {key}"}
+        limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
         http = httpx.Client(
             base_url=rest_url, headers=headers, timeout=timeout_seconds, follow_redirects=True,
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            # Retries only connections that could not be made (a REST replica restarting): the
+            # request was never sent, so even a write is safe to send again.
+            transport=httpx.HTTPTransport(retries=CONNECT_RETRIES, limits=limits),
         )
         self.rest = SyncPostgrestClient(rest_url, headers=headers, http_client=http)
 

@@ -33,21 +33,17 @@ DEMO_APP_ID = "100000000000001"
 
 @dataclass
 class Service:
-    """A long-running process of the stack: a module of this repository (`python -m module`) or,
-    with `binary`, a program on PATH."""
+    """A long-running process of the stack, ready once `ready_url` answers (if it has one)."""
 
     name: str
-    module: str
-    args: list[str]
+    command: list[str]
     ready_url: str | None
     env: dict[str, str] = field(default_factory=dict)
-    binary: str | None = None
 
-    @property
-    def command(self) -> list[str]:
-        if self.binary:
-            return [self.binary, *self.args]
-        return [sys.executable, "-m", self.module, *self.args]
+
+def python_module(module: str, *args: str) -> list[str]:
+    """The command that runs a module of this repository with the project's interpreter."""
+    return [sys.executable, "-m", module, *args]
 
 
 class Stack:
@@ -104,14 +100,14 @@ class Stack:
         graph_url = f"http://127.0.0.1:{ports['graph']}"
         return [
             *self._rest_layer(ports, values["jwt_secret"]),
-            Service("graph", "devstack.fake_graph", [
-                "--host", "127.0.0.1", "--port", str(ports["graph"]), "--demo",
+            Service("graph", python_module(
+                "devstack.fake_graph", "--host", "127.0.0.1", "--port", str(ports["graph"]), "--demo",
                 "--app-id", DEMO_APP_ID, "--app-secret", values["facebook_app_secret"],
-            ], f"{graph_url}/_control/stats"),
-            Service("net_worker", "devstack.net_worker", ["--db-url", self.cluster.url], None),
-            Service("webhook", "webhook_service", [], f"http://127.0.0.1:{ports['webhook']}/healthz",
+            ), f"{graph_url}/_control/stats"),
+            Service("net_worker", python_module("devstack.net_worker", "--db-url", self.cluster.url), None),
+            Service("webhook", python_module("webhook_service"), f"http://127.0.0.1:{ports['webhook']}/healthz",
                     env={"HOST": "127.0.0.1", "PORT": str(ports["webhook"])}),
-            Service("ui", "devstack.ui_server", ["--host", "127.0.0.1", "--port", str(ports["ui"])],
+            Service("ui", python_module("devstack.ui_server", "--host", "127.0.0.1", "--port", str(ports["ui"])),
                     f"http://127.0.0.1:{ports['ui']}/"),
         ]
 
@@ -122,7 +118,7 @@ class Stack:
         if shutil.which("postgrest"):
             postgrest_url = f"http://127.0.0.1:{ports['postgrest']}"
             return [
-                Service("postgrest", "", [], f"{postgrest_url}/", binary="postgrest", env={
+                Service("postgrest", ["postgrest"], f"{postgrest_url}/", env={
                     "PGRST_DB_URI": self.cluster.dsn_for("authenticator"),
                     "PGRST_DB_SCHEMAS": "public",
                     "PGRST_DB_ANON_ROLE": "anon",
@@ -131,14 +127,15 @@ class Stack:
                     "PGRST_SERVER_HOST": "127.0.0.1",
                     "PGRST_SERVER_PORT": str(ports["postgrest"]),
                 }),
-                Service("rest", "devstack.api_gateway", [
-                    "--host", "127.0.0.1", "--port", str(ports["rest"]), "--upstream", postgrest_url,
-                ], f"{rest_url}/rest/v1/"),
+                Service("rest", python_module(
+                    "devstack.api_gateway", "--host", "127.0.0.1", "--port", str(ports["rest"]),
+                    "--upstream", postgrest_url,
+                ), f"{rest_url}/rest/v1/"),
             ]
-        return [Service("rest", "devstack.rest", [
-            "--host", "127.0.0.1", "--port", str(ports["rest"]),
+        return [Service("rest", python_module(
+            "devstack.rest", "--host", "127.0.0.1", "--port", str(ports["rest"]),
             "--db-url", self.cluster.dsn_for("authenticator"), "--jwt-secret", jwt_secret,
-        ], f"{rest_url}/rest/v1/")]
+        ), f"{rest_url}/rest/v1/")]
 
     def env(self, ports: dict[str, int]) -> dict[str, str]:
         values = self.secrets()
@@ -202,12 +199,13 @@ class Stack:
         pid_file = self.run / f"{service.name}.pid"
         if pid_file.exists() and _alive(int(pid_file.read_text())):
             return
-        log = open(self.logs / f"{service.name}.log", "ab")
-        process = subprocess.Popen(
-            service.command,
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **env, **service.env}, start_new_session=True,
-        )
+        # The child keeps its own copy of the log's file descriptor; ours is closed at once.
+        with open(self.logs / f"{service.name}.log", "ab") as log:
+            process = subprocess.Popen(
+                service.command,
+                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**os.environ, **env, **service.env}, start_new_session=True,
+            )
         pid_file.write_text(str(process.pid))
         if service.ready_url:
             wait_until_ready(service.name, service.ready_url, process, self.logs / f"{service.name}.log")

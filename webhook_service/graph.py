@@ -70,7 +70,8 @@ class RateLimited(GraphError):
 
 
 class InvalidMetric(GraphError):
-    """An insights call named a metric Meta does not (or no longer) offer (100 on `/insights`)."""
+    """An insights call named a metric Meta does not (or no longer) offer: code 100 on `/insights`
+    with Meta's "must be a valid insights metric" message."""
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from devstack.stack import PROJECT_ROOT
+from devstack.postgres import free_port
+from devstack.stack import PROJECT_ROOT, python_module, wait_until_ready
 
 ARTIFACT = PROJECT_ROOT / "artifacts" / "reliability.json"
 
@@ -90,7 +89,7 @@ class TcpProxy:
 
     def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
-        self.port = _free_port()
+        self.port = free_port()
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
@@ -150,19 +149,13 @@ def _reset(sock: socket.socket) -> None:
         pass
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateService:
     """`python -m <module> <args>` as a test's own process (own port, own log), so the test may stop,
     kill and restart it while the session's stack keeps running."""
 
     def __init__(self, module: str, args: list[str], env: dict[str, str], ready_path: str, log: Path,
                  port: int | None = None):
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.module = module
         self.args = [arg.replace("{port}", str(self.port)) for arg in args]
         self.env = {**os.environ, **env, "PORT": str(self.port)}
@@ -173,19 +166,11 @@ class PrivateService:
 
     def start(self) -> PrivateService:
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", self.module, *self.args], cwd=PROJECT_ROOT,
+            self.process = subprocess.Popen(python_module(self.module, *self.args), cwd=PROJECT_ROOT,
                                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             env=self.env, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"{self.module} exited:\n{self.log.read_text()[-3000:]}"
-            try:
-                if requests.get(f"{self.url}{self.ready_path}", timeout=1).status_code < 500:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.module} was not ready within 60 s:\n{self.log.read_text()[-3000:]}")
+        wait_until_ready(self.module, f"{self.url}{self.ready_path}", self.process, self.log)
+        return self
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         """Sends `sig` to the process group and waits for it to end (SIGKILL after 15 s)."""

@@ -2,7 +2,9 @@
 
 The cluster lives in `<stack dir>/pg` with its unix socket in the same folder and a free loopback
 port remembered in `<stack dir>/pg/port`. Debian's server binaries refuse to run as root, so as root
-the commands run as the `postgres` user, which then owns the folder.
+the commands run as the `postgres` user, which then owns the folder. That user must also be able
+to pass through the folders above it (a clone in a `mktemp -d` folder or in /root is mode 0700):
+such a folder gets an ACL entry letting `postgres` through (search only, no listing).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -82,6 +85,7 @@ class Cluster:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
+            _let_the_server_user_through(self.root.parent)
         subprocess.run(
             _as_server_user([
                 str(PG_BIN / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
@@ -144,6 +148,14 @@ class Cluster:
         if result.returncode != 0:
             raise RuntimeError(f"psql {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout
+
+
+def _let_the_server_user_through(folder: Path) -> None:
+    """Gives `postgres` search permission on `folder` and every folder above it that others may
+    not pass through."""
+    for ancestor in (folder, *folder.parents):
+        if not ancestor.stat().st_mode & stat.S_IXOTH:
+            subprocess.run(["setfacl", "-m", "u:postgres:x", str(ancestor)], check=True, capture_output=True)
 
 
 def install_extension_stand_ins() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
 import socket
 import stat
 import subprocess
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-EXTENSIONS_DIR = Path(__file__).parent / "extensions"
 
 
 def free_port() -> int:
@@ -157,14 +155,3 @@ def _let_the_server_user_through(folder: Path) -> None:
         if not ancestor.stat().st_mode & stat.S_IXOTH:
             subprocess.run(["setfacl", "-m", "u:postgres:x", str(ancestor)], check=True, capture_output=True)
 
-
-def install_extension_stand_ins() -> None:
-    """Copies the SQL-only stand-ins (pg_net) into the server's extension folder."""
-    sharedir = subprocess.run(
-        [str(PG_BIN / "pg_config"), "--sharedir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    target = Path(sharedir) / "extension"
-    for source in EXTENSIONS_DIR.iterdir():
-        destination = target / source.name
-        if not destination.exists() or destination.read_bytes() != source.read_bytes():
-            shutil.copyfile(source, destination)

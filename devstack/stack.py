@@ -23,7 +23,8 @@ import requests
 from cryptography.fernet import Fernet
 
 from devstack import keys
-from devstack.postgres import Cluster, free_port, install_extension_stand_ins
+from devstack.extension_files import install_extension_files
+from devstack.postgres import Cluster, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_SQL = Path(__file__).parent / "platform.sql"
@@ -78,7 +79,7 @@ class Stack:
     # --- database ------------------------------------------------------------------------------
     def start_database(self) -> None:
         created = self.cluster.init()
-        install_extension_stand_ins()
+        install_extension_files()
         self.cluster.start()
         if created:
             self.cluster.psql("-f", str(PLATFORM_SQL))

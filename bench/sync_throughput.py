@@ -21,7 +21,7 @@ from postgrest import SyncPostgrestClient
 
 from bench.measure import cpu_seconds, peak_rss_mb, process_tree
 from devstack.stack import Stack
-from webhook_service.metrics import FACEBOOK, INSTAGRAM
+from webhook_service.insights_config import FACEBOOK, INSTAGRAM
 
 
 def create_accounts(env: dict[str, str], users: list[dict], prefix: str, *, active: bool) -> list[dict]:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-from webhook_service.metrics import FACEBOOK, INSTAGRAM, InsightsSettings, PlatformMetrics
+from webhook_service.insights_config import FACEBOOK, INSTAGRAM, InsightsSettings, PlatformMetrics
 
 META_GRAPH_API_BASE = "https://graph.facebook.com"
 META_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"

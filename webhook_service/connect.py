@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhook_service.accounts import account_view
+from webhook_service.account_view import account_view
 from webhook_service.graph import GraphClient, PermissionMissing, TokenInvalid
 from webhook_service.services import Services
 

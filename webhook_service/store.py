@@ -17,7 +17,7 @@ from webhook_service.config import Config
 
 ACCOUNTS = "social_media_accounts"
 CONNECT_RETRIES = 3
-# The account columns the API reports (see accounts.account_view).
+# The account columns the API reports (see account_view).
 ACCOUNT_COLUMNS = "platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at"
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from webhook_service.graph import GraphClient, GraphError, InvalidMetric, RateLimited, UsageTracker
-from webhook_service.insights_fetch import SERIES, Account, GraphRequest, InsightsFetcher, Throttle, meta_days
+from webhook_service.sync_fetch import SERIES, Account, GraphRequest, InsightsFetcher, Throttle, meta_days
 
 ACCOUNT = Account("row-1", "user_1", "facebook", "104", "page-token", first_sync=False)
 DAYS = tuple(meta_days(datetime(2026, 11, 24, 12, tzinfo=UTC), 3))

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from devstack.fake_graph import metric_value
-from webhook_service.insights_fetch import meta_days
-from webhook_service.metrics import FACEBOOK, INSTAGRAM
+from webhook_service.insights_config import FACEBOOK, INSTAGRAM
+from webhook_service.sync_fetch import meta_days
 
 from .conftest import SYNC
 

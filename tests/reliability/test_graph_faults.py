@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from webhook_service.metrics import INSTAGRAM
+from webhook_service.insights_config import INSTAGRAM
 
 CONNECT = "/api/v1/social-media/connect/facebook"
 OUTCOME_STATUSES = {"synced", "partial", "needs_reauth", "rate_limited", "failed"}

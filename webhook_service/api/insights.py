@@ -10,8 +10,8 @@ from flask import Blueprint, current_app, jsonify, request
 from webhook_service.auth import bearer_token, is_cron_request, login_required
 from webhook_service.connect import PLATFORMS
 from webhook_service.errors import ApiError
-from webhook_service.insights import InsightsSync, SyncRun, SyncScope
 from webhook_service.services import services
+from webhook_service.sync import InsightsSync, SyncRun, SyncScope
 
 log = logging.getLogger(__name__)
 

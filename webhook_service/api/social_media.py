@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, jsonify, redirect, request
 
-from webhook_service.accounts import account_view
+from webhook_service.account_view import account_view
 from webhook_service.auth import login_required
 from webhook_service.connect import PLATFORMS, connect_with_user_token
 from webhook_service.errors import ApiError

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from webhook_service.graph import BATCH_LIMIT, BatchItem, GraphClient, GraphError, InvalidMetric, UsageTracker
-from webhook_service.metrics import META_DAY_TIMEZONE, PlatformMetrics
+from webhook_service.insights_config import META_DAY_TIMEZONE, PlatformMetrics
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Metric lists are configuration, each platform's defaults below replaceable by a 
 list in the environment (read with the other settings in `config.py`). Meta removes metrics for every API version at once on announced dates
 (Pages: `page_impressions`, `page_fans`, `page_engaged_users`, ...; Instagram: `impressions`,
 `profile_views`, `website_clicks`), so version pinning does not protect a list; a metric Meta
-rejects at run time is dropped for that run and reported instead (see `insights_fetch`).
+rejects at run time is dropped for that run and reported instead (see `sync_fetch`).
 
 The defaults are the metrics Meta documents as current in late 2026:
 - Facebook Page: `/{page-id}/insights?period=day` time series, plus the Page fields

@@ -3,7 +3,7 @@
 A run covers the active accounts of everyone (cron; optionally one user, or shard k of N) or of
 one user (Sync Now). It is recorded in social_media_sync_runs before any work, so a run that dies
 stays visible as `running`. Accounts are then read a page at a time (`accounts_per_page`), a few
-pages in flight; a page's Graph requests go out as batches (insights_fetch), and its rows and
+pages in flight; a page's Graph requests go out as batches (sync_fetch), and its rows and
 outcomes are saved with save_social_media_sync_batch, one call per `rows_per_save` rows, which
 merges the metrics, computes `derived` in the database and sets each account's status and
 last_synced_at. The run is finished from the recorded outcomes.
@@ -33,10 +33,10 @@ from typing import Any
 
 from webhook_service.crypto import TokenDecryptionError
 from webhook_service.graph import PermissionMissing, RateLimited, TokenInvalid
-from webhook_service.insights_fetch import Account, AccountInsights, InsightsFetcher, Throttle, meta_days, plan_requests
-from webhook_service.insights_store import InsightsStore
-from webhook_service.metrics import InsightsSettings
+from webhook_service.insights_config import InsightsSettings
 from webhook_service.services import Services
+from webhook_service.sync_fetch import Account, AccountInsights, InsightsFetcher, Throttle, meta_days, plan_requests
+from webhook_service.sync_store import InsightsStore
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.json.sort_keys = False
-    app.extensions["social_link"] = Services.build(config)
+    Services.build(config).install(app)
 
     register_error_handlers(app)
 

@@ -15,11 +15,10 @@ from typing import Any
 
 from webhook_service.account_view import account_view
 from webhook_service.graph import GraphClient, PermissionMissing, TokenInvalid
+from webhook_service.platforms import PLATFORM_NAMES, PLATFORMS
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
-
-PLATFORMS = ("facebook", "instagram")
 
 # What each platform's rows need to be useful: listing the Pages, and reading their insights.
 REQUIRED_PERMISSIONS = {
@@ -44,7 +43,6 @@ MESSAGES = {
                 "when logging in, then connect again.",
     "no_instagram_business_account": "No Instagram business account is linked to your Facebook Page",
 }
-PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram"}
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""JSON errors: every failure, expected or not, answers `{"error": code, "message": text}`."""
+"""The HTTP edge of errors: every failure, expected or not, answers `{"error": code, "message": text}`.
+
+The service's modules raise domain errors (`domain_errors`) and the clients' own errors; only here do
+they become HTTP statuses."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import postgrest
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from webhook_service.domain_errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from webhook_service.graph import GraphError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -24,6 +28,9 @@ HTTP_ERROR_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
+
+# Domain errors by kind; the first kind an error is an instance of gives its status.
+DOMAIN_ERROR_STATUSES = ((Unauthenticated, 401), (NotFound, 404), (InvalidInput, 400))
 
 
 class ApiError(Exception):
@@ -44,6 +51,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        status = next((status for kind, status in DOMAIN_ERROR_STATUSES if isinstance(error, kind)), 400)
+        return error_response(status, error.code, error.message)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):

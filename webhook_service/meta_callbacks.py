@@ -16,7 +16,7 @@ import logging
 import secrets
 from typing import Any
 
-from webhook_service.errors import ApiError
+from webhook_service.domain_errors import InvalidSignedRequest
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ SIGNING_ALGORITHM = "HMAC-SHA256"
 
 
 def meta_user_id(app_secret: str, signed_request: str | None) -> str:
-    """The `user_id` of a genuine signed request; ApiError(400) for anything else."""
+    """The `user_id` of a genuine signed request; InvalidSignedRequest for anything else."""
     signature_part, _, payload_part = (signed_request or "").partition(".")
     try:
         signature = _b64url_decode(signature_part)
@@ -65,5 +65,5 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _bad_request() -> ApiError:
-    return ApiError(400, "invalid_signed_request", "The signed_request is missing or its signature is wrong.")
+def _bad_request() -> InvalidSignedRequest:
+    return InvalidSignedRequest("The signed_request is missing or its signature is wrong.")

@@ -24,9 +24,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jwt
 
 from webhook_service.config import Config
-from webhook_service.connect import LOGIN_SCOPES, PLATFORMS, connect_with_user_token
-from webhook_service.errors import ApiError
+from webhook_service.connect import LOGIN_SCOPES, connect_with_user_token
+from webhook_service.domain_errors import InvalidLoginState, MissingLoginCode
 from webhook_service.graph import GraphError
+from webhook_service.platforms import PLATFORMS
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -78,24 +79,24 @@ def start_login(config: Config, user_id: str, platform: str) -> LoginStart:
 
 
 def consume_state(services: Services, state: str, browser_nonce: str | None) -> LoginState:
-    """The verified state; raises ApiError(400) if it is tampered with, expired, already used, or
+    """The verified state; raises InvalidLoginState if it is tampered with, expired, already used, or
     presented by a browser other than the one that started the login."""
     try:
         claims = jwt.decode(state, services.config.oauth_state_secret, algorithms=["HS256"],
                             audience=STATE_AUDIENCE, options={"require": ["exp", "sub", "jti", "aud"]})
     except jwt.ExpiredSignatureError:
-        raise ApiError(400, "invalid_state", "The login took too long; please start again.") from None
+        raise InvalidLoginState("The login took too long; please start again.") from None
     except jwt.PyJWTError:
-        raise ApiError(400, "invalid_state", "The login state is invalid.") from None
+        raise InvalidLoginState("The login state is invalid.") from None
     if claims.get("platform") not in PLATFORMS:
-        raise ApiError(400, "invalid_state", "The login state is invalid.")
+        raise InvalidLoginState("The login state is invalid.")
     login = LoginState(claims["sub"], claims["platform"], claims["jti"],
                        datetime.fromtimestamp(claims["exp"], timezone.utc))
     if not browser_nonce or not hmac.compare_digest(browser_nonce.encode(), login.nonce.encode()):
-        raise ApiError(400, "invalid_state",
-                       "This login was not started in this browser; please start again from the app.")
+        raise InvalidLoginState(
+            "This login was not started in this browser; please start again from the app.")
     if not services.store.consume_oauth_state(login.nonce, login.expires_at):
-        raise ApiError(400, "invalid_state", "This login was already completed; please start again.")
+        raise InvalidLoginState("This login was already completed; please start again.")
     return login
 
 
@@ -110,7 +111,7 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
         return _frontend_url(services.config, connect="cancelled", platform=login.platform, error=args["error"])
     code = args.get("code")
     if not code:
-        raise ApiError(400, "missing_code", "The login callback carries neither a code nor an error.")
+        raise MissingLoginCode("The login callback carries neither a code nor an error.")
     try:
         user_token = services.graph.exchange_code(code, services.config.oauth_redirect_url)
     except GraphError as error:

@@ -1,16 +1,21 @@
-"""The long-lived objects a request needs, built once per process from the configuration."""
+"""The long-lived objects a request needs, built once per process from the configuration, and the
+one accessor the routes use to reach them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 
-from webhook_service.auth import TokenVerifier
 from webhook_service.config import Config
 from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
 from webhook_service.store import Store
+from webhook_service.sync import InsightsSync
+from webhook_service.sync_store import SyncStore
+from webhook_service.user_tokens import TokenVerifier
+
+EXTENSION = "social_link"
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class Services:
     cipher: TokenCipher
     graph: GraphClient
     store: Store
+    sync: InsightsSync
 
     @classmethod
     def build(cls, config: Config) -> Services:
@@ -33,17 +39,17 @@ class Services:
             max_retry_wait_seconds=config.graph_max_retry_wait_seconds,
             concurrency=config.graph_concurrency,
         )
+        cipher = TokenCipher(config.token_encryption_keys)
         # Each gthread worker thread may hold a Graph and a REST connection at once.
-        pool_size = max(config.threads, config.graph_concurrency)
-        return cls(
-            config=config,
-            verifier=TokenVerifier(config),
-            cipher=TokenCipher(config.token_encryption_keys),
-            graph=graph,
-            store=Store(config, pool_size=pool_size),
-        )
+        store = Store(config, pool_size=max(config.threads, config.graph_concurrency))
+        sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
+                            graph_concurrency=config.graph_concurrency)
+        return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync)
+
+    def install(self, app: Flask) -> None:
+        app.extensions[EXTENSION] = self
 
 
 def services() -> Services:
     """The current application's services."""
-    return current_app.extensions["social_link"]
+    return current_app.extensions[EXTENSION]

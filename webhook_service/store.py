@@ -11,11 +11,16 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from postgrest import SyncPostgrestClient
+from postgrest import APIError, SyncPostgrestClient
 
 from webhook_service.config import Config
+from webhook_service.domain_errors import InvalidParameter, Unauthenticated
 
 ACCOUNTS = "social_media_accounts"
+# PostgREST's codes for a JWT it refuses (PGRST301-303).
+JWT_ERROR_PREFIX = "PGRST30"
+# Raised by the read RPC for arguments it refuses (invalid_parameter_value).
+INVALID_ARGUMENT = "22023"
 CONNECT_RETRIES = 3
 # The account columns the API reports (see account_view).
 ACCOUNT_COLUMNS = "platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at"
@@ -74,3 +79,18 @@ class Store:
     def data_deletion_status(self, confirmation_code: str) -> dict[str, Any] | None:
         return self.rest.rpc("meta_data_deletion_status",
                              {"p_confirmation_code": confirmation_code}).execute().data
+
+    # --- insights ---------------------------------------------------------------------------------
+    def read_insights(self, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The read RPC as the user `user_token` belongs to, so the database applies that user's row
+        level security. InvalidParameter for arguments it refuses, Unauthenticated for a refused token."""
+        query = self.rest.rpc("get_social_media_insights", arguments)
+        query.request.headers["Authorization"] = f"Bearer {user_token}"
+        try:
+            return query.execute().data
+        except APIError as error:
+            if error.code == INVALID_ARGUMENT:
+                raise InvalidParameter(error.message or "Invalid parameters.") from None
+            if (error.code or "").startswith(JWT_ERROR_PREFIX):
+                raise Unauthenticated("The database refused the token.") from None
+            raise

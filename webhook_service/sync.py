@@ -31,12 +31,11 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from webhook_service.crypto import TokenDecryptionError
-from webhook_service.graph import PermissionMissing, RateLimited, TokenInvalid
+from webhook_service.crypto import TokenCipher, TokenDecryptionError
+from webhook_service.graph import GraphClient, PermissionMissing, RateLimited, TokenInvalid
 from webhook_service.insights_config import InsightsSettings
-from webhook_service.services import Services
 from webhook_service.sync_fetch import Account, AccountInsights, InsightsFetcher, Throttle, meta_days, plan_requests
-from webhook_service.sync_store import InsightsStore
+from webhook_service.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +72,13 @@ class SyncRun:
 
 
 class InsightsSync:
-    def __init__(self, services: Services, settings: InsightsSettings):
-        self.services = services
+    def __init__(self, *, graph: GraphClient, cipher: TokenCipher, store: SyncStore, settings: InsightsSettings,
+                 graph_concurrency: int):
+        self.graph = graph
+        self.cipher = cipher
+        self.store = store
         self.settings = settings
-        self.store = InsightsStore(services.store)
+        self.graph_concurrency = graph_concurrency
         self.spec = settings.derivation_spec()
 
     def start(self, scope: SyncScope) -> SyncRun:
@@ -92,9 +94,9 @@ class InsightsSync:
 
     def complete(self, run: SyncRun) -> dict[str, Any]:
         """Syncs the run's accounts, finishes the run and returns the sync response body."""
-        graph = self.services.graph
+        graph = self.graph
         throttle = Throttle(graph.usage, self.settings.throttle_percent, self.settings.throttle_pause_seconds)
-        with (ThreadPoolExecutor(self.services.config.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
+        with (ThreadPoolExecutor(self.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
               ThreadPoolExecutor(self.settings.pages_in_flight, thread_name_prefix="sync-page") as page_pool):
             problems, error = self._sync_pages(run, InsightsFetcher(graph, graph_pool, throttle), page_pool)
         finished = self.store.finish_run(run.id, error)
@@ -158,7 +160,7 @@ class InsightsSync:
                             meta_days(run.started_at, self.settings.backfill_days))
         for row in rows:
             try:
-                token = self.services.cipher.decrypt(row["access_token"] or "")
+                token = self.cipher.decrypt(row["access_token"] or "")
             except TokenDecryptionError:
                 outcomes.append(_outcome(row, "needs_reauth", UNREADABLE_TOKEN))
                 continue

@@ -1,10 +1,6 @@
-"""Database access for insights, through PostgREST.
-
-The sync uses the service-role client of `Store`: the accounts a run covers, read page by page;
-the run record; one `save_social_media_sync_batch` call per page of accounts; the run's finish.
-The read API calls `get_social_media_insights` with the caller's own JWT instead, so the
-database applies that user's row level security.
-"""
+"""The sync's database access, through the service-role REST client of `Store`: the accounts a run
+covers, read page by page; the run record; one `save_social_media_sync_batch` call per page of
+accounts; the run's finish."""
 
 from __future__ import annotations
 
@@ -12,15 +8,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from webhook_service.errors import ApiError
-from webhook_service.store import Store
+from postgrest import SyncPostgrestClient
 
 RUNS = "social_media_sync_runs"
 
 
-class InsightsStore:
-    def __init__(self, store: Store):
-        self.rest = store.rest
+class SyncStore:
+    def __init__(self, rest: SyncPostgrestClient):
+        self.rest = rest
 
     def account_pages(self, user_id: str | None, shard: int, shards: int,
                       page_size: int) -> Iterator[list[dict[str, Any]]]:
@@ -54,14 +49,3 @@ class InsightsStore:
 
     def finish_run(self, run_id: str, error: str | None = None) -> dict[str, Any]:
         return self.rest.rpc("finish_social_media_sync_run", {"p_run_id": run_id, "p_error": error}).execute().data
-
-    def read_insights(self, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The read RPC as the user `user_token` belongs to; ApiError(400) for arguments it refuses."""
-        response = self.rest.session.post("rpc/get_social_media_insights", json=arguments,
-                                          headers={"Authorization": f"Bearer {user_token}"})
-        if response.status_code == 400:
-            raise ApiError(400, "invalid_parameter", response.json().get("message", "Invalid parameters."))
-        if response.status_code == 401:
-            raise ApiError(401, "unauthorized", "The database refused the token.")
-        response.raise_for_status()
-        return response.json()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from webhook_service.auth import bearer_token, is_cron_request, login_required
-from webhook_service.connect import PLATFORMS
 from webhook_service.errors import ApiError
+from webhook_service.platforms import PLATFORMS
 from webhook_service.services import services
 from webhook_service.sync import InsightsSync, SyncRun, SyncScope
 
@@ -22,16 +22,6 @@ MAX_HOURS = 24 * 90
 MAX_DAYS = 90
 MAX_SHARDS = 1024
 READ_PARAMETERS = {"platform", "period", "hours", "days", "account_id"}
-
-
-@blueprint.record_once
-def build_sync(state) -> None:
-    services = state.app.extensions["social_link"]
-    state.app.extensions["insights_sync"] = InsightsSync(services, services.config.insights)
-
-
-def insights_sync() -> InsightsSync:
-    return current_app.extensions["insights_sync"]
 
 
 @blueprint.post("/insights/sync")
@@ -49,14 +39,15 @@ def sync():
         user_id = services().verifier.user_id(token)
         scope = SyncScope("sync_now", requested_by=user_id, user_id=user_id)
 
-    run = insights_sync().start(scope)
+    sync = services().sync
+    run = sync.start(scope)
     if _prefers_async():
-        threading.Thread(target=_complete_in_background, args=(insights_sync(), run),
+        threading.Thread(target=_complete_in_background, args=(sync, run),
                          name=f"insights-sync-{run.id}", daemon=True).start()
         response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
         response.headers["Preference-Applied"] = "respond-async"
         return response, 202
-    return jsonify(insights_sync().complete(run))
+    return jsonify(sync.complete(run))
 
 
 @blueprint.get("/insights")
@@ -81,7 +72,7 @@ def read():
         "days": _integer("days", default=None, minimum=1, maximum=MAX_DAYS),
         "account_id": request.args.get("account_id") or None,
     }
-    return jsonify(insights_sync().store.read_insights(bearer_token(), arguments))
+    return jsonify(services().store.read_insights(bearer_token(), arguments))
 
 
 def _integer(name: str, *, default: int | None, minimum: int, maximum: int) -> int | None:

@@ -10,18 +10,13 @@ from flask import Blueprint, g, jsonify, redirect, request
 
 from webhook_service.account_view import account_view
 from webhook_service.auth import login_required
-from webhook_service.connect import PLATFORMS, connect_with_user_token
+from webhook_service.connect import connect_with_user_token
 from webhook_service.errors import ApiError
 from webhook_service.oauth import LOGIN_COOKIE, complete_login, start_login
+from webhook_service.platforms import PLATFORMS, checked_platform
 from webhook_service.services import services
 
 blueprint = Blueprint("social_media", __name__, url_prefix="/social-media")
-
-
-def checked_platform(platform: str | None) -> str:
-    if platform not in PLATFORMS:
-        raise ApiError(404, "unknown_platform", f"Unknown platform {platform!r}: use 'facebook' or 'instagram'.")
-    return platform
 
 
 def user_token_from_body() -> str:

@@ -31,6 +31,7 @@ bench: deps
 
 lint: deps
 	$(PYTHON) -m ruff check .
+	.venv/bin/hadolint Dockerfile
 
 deps: system-deps .venv/.installed node_modules/.installed
 

@@ -15,7 +15,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import create_app
 from .demo import load_demo
-from .oauth import DEFAULT_APP_ID
+from .oauth import DEFAULT_APP_ID, DEFAULT_INSTAGRAM_APP_ID
 from .world import World
 
 
@@ -52,13 +52,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=int, default=0, help="sleep this long before answering each request")
     parser.add_argument("--app-id", default=DEFAULT_APP_ID)
     parser.add_argument("--app-secret", help="when given, calls with user or Page tokens need appsecret_proof")
+    parser.add_argument("--instagram-app-id", default=DEFAULT_INSTAGRAM_APP_ID)
+    parser.add_argument("--instagram-app-secret", help="the Instagram app's secret (Instagram Login)")
     parser.add_argument("--demo", action="store_true", help="load the demo users (see demo.py)")
     args = parser.parse_args(argv)
 
     world = World()
     if args.demo:
         load_demo(world)
-    app = create_app(world, app_id=args.app_id, app_secret=args.app_secret, latency_ms=args.latency_ms)
+    app = create_app(world, app_id=args.app_id, app_secret=args.app_secret, latency_ms=args.latency_ms,
+                     instagram_app_id=args.instagram_app_id, instagram_app_secret=args.instagram_app_secret)
     server = FakeGraphServer(args.host, args.port, app)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"listening on http://{host}:{server.server_port}", flush=True)

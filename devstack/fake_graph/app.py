@@ -20,7 +20,7 @@ from .demo import load_demo
 from .errors import GraphError, invalid_parameter
 from .faults import AbortConnection, FaultBook
 from .graph import CallFacts, GraphApi, describe_call
-from .oauth import DEFAULT_APP_ID, AppConfig, authenticate
+from .oauth import DEFAULT_APP_ID, DEFAULT_INSTAGRAM_APP_ID, AppConfig, authenticate
 from .stats import Stats, log_params
 from .world import World
 
@@ -118,11 +118,13 @@ class FakeGraph:
 
 
 def create_app(world: World | None = None, app_id: str = DEFAULT_APP_ID, app_secret: str | None = None,
-               latency_ms: int = 0) -> Flask:
+               latency_ms: int = 0, instagram_app_id: str = DEFAULT_INSTAGRAM_APP_ID,
+               instagram_app_secret: str | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     world = world if world is not None else World()
-    app.extensions["fake_graph"] = FakeGraph(world, AppConfig(app_id, app_secret), latency_ms)
+    app.extensions["fake_graph"] = FakeGraph(world, AppConfig(
+        app_id, app_secret, instagram_app_id=instagram_app_id, instagram_app_secret=instagram_app_secret), latency_ms)
     app.register_blueprint(control)
     app.add_url_rule("/_assets/pictures/<account_id>.svg", view_func=_picture_svg)
     methods = ["GET", "POST", "DELETE"]

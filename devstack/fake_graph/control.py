@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .world import InstagramAccount, Page, User, World
+from .instagram import SCOPES, issue_token
+from .world import LONG_LIVED_TOKEN_SECONDS, InstagramAccount, Page, User, World
 
 control = Blueprint("fake_graph_control", __name__, url_prefix="/_control")
 BULK_LIMIT = 100_000
@@ -137,15 +138,33 @@ def invalidate_token(token: str):
 
 @control.post("/dialog")
 def configure_dialog():
-    """{"user_id": ...} logs the dialog in as that user, {"cancel": true} makes it cancel; keys left
-    out (or a null user_id) keep their setting, so {} just reads it."""
+    """{"user_id": ...} logs the dialog in as that user, {"instagram_account_id": ...} the Instagram
+    Login window as that account, {"cancel": true} makes both cancel; keys left out (or null) keep
+    their setting, so {} just reads it."""
     body = _body()
     world = _world()
     if body.get("user_id") is not None:
         world.dialog_user_id = _find(User, str(body["user_id"]), "user").id
+    if body.get("instagram_account_id") is not None:
+        world.instagram_dialog_account_id = _find(InstagramAccount, str(body["instagram_account_id"]),
+                                                  "Instagram account").id
     if "cancel" in body:
         world.dialog_cancels = bool(body["cancel"])
-    return jsonify(user_id=world.dialog_user_id, cancel=world.dialog_cancels)
+    return jsonify(user_id=world.dialog_user_id, instagram_account_id=world.instagram_dialog_account_id,
+                   cancel=world.dialog_cancels)
+
+
+@control.post("/instagram-accounts")
+def create_instagram_account():
+    """An Instagram account without a Page, e.g. {"username", "account_type": "PERSONAL"}; with
+    `"token": true` the answer also carries a long-lived Instagram Login token for it."""
+    body = _body()
+    wants_token = bool(body.pop("token", False))
+    account = _world().create_instagram_account(body)
+    described = {**describe_instagram(account), "account_type": account.account_type}
+    if wants_token:
+        described["access_token"] = issue_token(_world(), account.id, LONG_LIVED_TOKEN_SECONDS, SCOPES).value
+    return jsonify(described), 201
 
 
 @control.post("/metrics/no-data")

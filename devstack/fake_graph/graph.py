@@ -12,14 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from functools import partial
 
-from . import errors, oauth
+from . import errors, instagram, oauth, portfolio
 from .calls import GraphCall, Reply
 from .errors import GraphError
 from .fields import Field, parse_fields
 from .insights import instagram_insights, page_insights
 from .oauth import AppConfig, Principal
-from .world import InstagramAccount, Page, User, World
+from .world import Business, InstagramAccount, Page, User, World
 
 DEFAULT_LIMIT = 25
 PICTURE_SIZES = {"small": 50, "square": 50, "album": 50, "normal": 100, "large": 200}
@@ -27,13 +28,14 @@ PICTURE_SIZES = {"small": 50, "square": 50, "album": 50, "normal": 100, "large":
 ENGAGEMENT_FIELDS = {"followers_count", "fan_count"}
 INSTAGRAM_FIELDS = ("id", "username", "name", "profile_picture_url", "followers_count", "follows_count",
                     "media_count")
-NODE_TYPES = {User: "User", Page: "Page", InstagramAccount: "IGUser"}
-_TEMPLATE_NAMES = {User: "{user-id}", Page: "{page-id}", InstagramAccount: "{ig-user-id}"}
+NODE_TYPES = {User: "User", Page: "Page", InstagramAccount: "IGUser", Business: "Business"}
+_TEMPLATE_NAMES = {User: "{user-id}", Page: "{page-id}", InstagramAccount: "{ig-user-id}", Business: "{business-id}"}
 
 _DEFAULT_FIELDS = {
     User: parse_fields("name,id"),
     Page: parse_fields("name,id"),
     InstagramAccount: parse_fields("id"),
+    Business: portfolio.DEFAULT_BUSINESS_FIELDS,
 }
 _DEFAULT_ACCOUNT_FIELDS = parse_fields("access_token,category,name,id,tasks")
 _ID_ONLY = parse_fields("id")
@@ -72,7 +74,10 @@ class GraphApi:
         self.world = world
         self.config = config
         self._edges = {
-            User: {"accounts": self._accounts, "permissions": self._permissions},
+            User: {"accounts": self._accounts, "permissions": self._permissions,
+                   "businesses": partial(portfolio.businesses, self)},
+            Business: {"owned_pages": partial(portfolio.owned_pages, self),
+                       "client_pages": partial(portfolio.client_pages, self)},
             Page: {"insights": self._page_insights, "picture": self._picture_edge},
             InstagramAccount: {"insights": self._instagram_insights},
         }
@@ -87,6 +92,8 @@ class GraphApi:
     def _route(self, call: GraphCall) -> dict | Reply:
         segments = call.segments
         head = segments[0] if segments else ""
+        if head == instagram.PREFIX:
+            return instagram.route(self.world, self.config, call)
         if segments == ["oauth", "access_token"]:
             return oauth.access_token(self.world, self.config, call.params)
         if segments == ["dialog", "oauth"]:
@@ -126,6 +133,8 @@ class GraphApi:
             return False
         if isinstance(node, User):
             return principal.kind == "user" and principal.user.id == node.id
+        if isinstance(node, Business):
+            return portfolio.can_access(principal, node)
         if isinstance(node, InstagramAccount):
             node = self.world.page_linking(node)
             if node is None:
@@ -140,6 +149,8 @@ class GraphApi:
             return self._render_user(node, fields)
         if isinstance(node, Page):
             return self._render_page(node, fields, principal, call)
+        if isinstance(node, Business):
+            return portfolio.render_business(node, [field.name for field in fields])
         _require(principal, "instagram_basic")
         return self._render_instagram(node, fields, call)
 
@@ -175,6 +186,8 @@ class GraphApi:
                 case _:
                     raise errors.nonexisting_field(field.name, "Page")
         return out
+
+    render_page = _render_page  # for the Business portfolio edges (portfolio.py)
 
     @staticmethod
     def _render_instagram(account: InstagramAccount, fields: tuple[Field, ...], call: GraphCall) -> dict:

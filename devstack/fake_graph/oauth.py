@@ -14,6 +14,7 @@ from .errors import GraphError
 from .world import AUTHORIZATION_CODE_SECONDS, DATA_ACCESS_SECONDS, LONG_LIVED_TOKEN_SECONDS, Page, Token, User, World
 
 DEFAULT_APP_ID = "100000000000001"
+DEFAULT_INSTAGRAM_APP_ID = "200000000000001"
 _PAGE_SCOPED = ("pages_show_list", "pages_read_engagement")
 _INSTAGRAM_SCOPED = ("instagram_basic", "instagram_manage_insights")
 
@@ -23,6 +24,9 @@ class AppConfig:
     app_id: str = DEFAULT_APP_ID
     app_secret: str | None = None      # when set, user and Page tokens need an appsecret_proof
     app_name: str = "Social Link (fake)"
+    # The Instagram app of the same Meta app (Instagram Login has its own id and secret).
+    instagram_app_id: str = DEFAULT_INSTAGRAM_APP_ID
+    instagram_app_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,8 @@ def authenticate(world: World, config: AppConfig, token_value: str | None, proof
             raise GraphError(190, "Invalid OAuth access token signature.")
         return Principal("app")
     token = world.tokens.get(token_value)
-    if token is None:
+    if token is None or token.kind == "instagram":
+        # An Instagram Login token is only good on graph.instagram.com (instagram.py).
         raise errors.unparsable_token()
     problem = token_problem(world, config, token)
     if problem:
@@ -149,7 +154,7 @@ def debug_token(world: World, config: AppConfig, params: dict[str, str]) -> dict
     if "input_token" not in params:
         raise errors.invalid_parameter("The parameter input_token is required")
     token = world.tokens.get(params["input_token"])
-    if token is None:
+    if token is None or token.kind == "instagram":
         return {"data": {"error": {"code": 190, "message": "Invalid OAuth access token."},
                          "is_valid": False, "scopes": []}}
     user = world.users[token.user_id]
@@ -158,7 +163,7 @@ def debug_token(world: World, config: AppConfig, params: dict[str, str]) -> dict
         "app_id": config.app_id,
         "type": token.kind.upper(),
         "application": config.app_name,
-        "data_access_expires_at": token.issued_at + DATA_ACCESS_SECONDS,
+        "data_access_expires_at": user.data_access_expires_at or token.issued_at + DATA_ACCESS_SECONDS,
         "expires_at": token.expires_at,
         "is_valid": True,
         "issued_at": token.issued_at,

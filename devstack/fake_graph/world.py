@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LONG_LIVED_TOKEN_SECONDS = 5183944   # the ~60 days Meta reports for a long-lived user token
 DATA_ACCESS_SECONDS = 90 * 86400
@@ -24,8 +24,10 @@ DEFAULT_PERMISSIONS = ("public_profile", "pages_show_list", "pages_read_engageme
 PERMISSION_STATUSES = ("granted", "declined", "expired")
 PAGE_TASKS = ("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE")
 
-_ID_BASES = {"user": 122_000_000_000_000, "page": 104_000_000_000_000, "instagram": 17_841_400_000_000_000}
-_PAGE_KEYS = {"name", "username", "category", "followers_count", "fan_count", "tasks", "instagram", "access_token"}
+_ID_BASES = {"user": 122_000_000_000_000, "page": 104_000_000_000_000, "instagram": 17_841_400_000_000_000,
+             "business": 990_000_000_000_000}
+_PAGE_KEYS = {"name", "username", "category", "followers_count", "fan_count", "tasks", "instagram", "access_token",
+              "listed", "role"}
 _INSTAGRAM_KEYS = {"id", "username", "name", "followers_count", "follows_count", "media_count"}
 _PAGE_UPDATES = {"name", "username", "category", "followers_count", "fan_count"}
 _INSTAGRAM_UPDATES = _INSTAGRAM_KEYS - {"id"}
@@ -35,12 +37,13 @@ _COUNTERS = {"followers_count", "fan_count", "follows_count", "media_count"}
 @dataclass(slots=True)
 class Token:
     value: str
-    kind: str                          # "user" or "page"
+    kind: str                          # "user", "page", or "instagram" (an Instagram Login token)
     user_id: str
     page_id: str | None
     issued_at: int
     expires_at: int                    # 0: never
     invalid_subcode: int | None = None
+    scopes: tuple[str, ...] = ()       # an Instagram Login token's; the others use the user's permissions
 
     @property
     def owner_id(self) -> str:
@@ -54,6 +57,9 @@ class User:
     permissions: dict[str, str]
     page_ids: list[str]
     access_token: str = ""
+    # When data access ends (debug_token's data_access_expires_at); None: 90 days after the token.
+    data_access_expires_at: int | None = None
+    business_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -79,6 +85,18 @@ class InstagramAccount:
     follows_count: int
     media_count: int
     page_id: str | None = None
+    # What /me on graph.instagram.com reports; "PERSONAL" for an account that is not professional.
+    account_type: str = "BUSINESS"
+
+
+@dataclass(slots=True)
+class Business:
+    """A Business portfolio: the Pages it owns and those it manages for clients."""
+
+    id: str
+    name: str
+    owned_page_ids: list[str]
+    client_page_ids: list[str]
 
 
 @dataclass(slots=True)
@@ -115,14 +133,19 @@ class World:
             self.frozen_now: int | None = None
             self.dialog_user_id: str | None = None
             self.dialog_cancels = False
+            self.businesses: dict[str, Business] = {}
+            # Instagram Login (see instagram.py): its codes, and whom its window logs in as.
+            self.instagram_codes: dict = {}
+            self.instagram_dialog_account_id: str | None = None
             self._issued = dict.fromkeys(_ID_BASES, 0)
 
     def now(self) -> int:
         return self.frozen_now if self.frozen_now is not None else int(time.time())
 
     # --- lookups --------------------------------------------------------------------------------
-    def node(self, node_id: str) -> User | Page | InstagramAccount | None:
-        return self.users.get(node_id) or self.pages.get(node_id) or self.instagram_accounts.get(node_id)
+    def node(self, node_id: str) -> User | Page | InstagramAccount | Business | None:
+        return (self.users.get(node_id) or self.pages.get(node_id) or self.instagram_accounts.get(node_id)
+                or self.businesses.get(node_id))
 
     def pages_of(self, user: User) -> list[Page]:
         return [self.pages[page_id] for page_id in list(user.page_ids)]
@@ -149,17 +172,21 @@ class World:
             return user
 
     def add_page(self, user: User, spec: dict) -> Page:
+        """A Page `user` has a role on (its tasks), listed by their /me/accounts. With `"listed": false`
+        only a Business portfolio reaches it; with `"role": false` the user has no role on it either,
+        so no Page token of theirs."""
         _check_keys(spec, _PAGE_KEYS, "page")
         with self.lock:
             page_id = self._next_id("page")
             name = spec.get("name") or f"{user.name}'s Page {len(user.page_ids) + 1}"
             page = Page(page_id, name, spec.get("username") or slug(name), spec.get("category") or "Local business",
                         _count(spec, "followers_count", 1200), _count(spec, "fan_count", 1150),
-                        list(spec.get("tasks") or PAGE_TASKS), user.id)
+                        list(spec.get("tasks") or PAGE_TASKS), user.id if spec.get("role", True) else "")
             page.access_token = spec.get("access_token") or new_token_value()
             self.tokens[page.access_token] = Token(page.access_token, "page", user.id, page.id, self.now(), 0)
             self.pages[page.id] = page
-            user.page_ids.append(page.id)
+            if spec.get("listed", True):
+                user.page_ids.append(page.id)
             if spec.get("instagram") is not None:
                 self.link_instagram(page, spec["instagram"])
             return page
@@ -180,12 +207,34 @@ class World:
                 if account is None or account.page_id is not None or len(spec) > 1:
                     raise ValueError("'id' must name an existing, unlinked Instagram account, and come alone")
             else:
-                account = InstagramAccount(self._next_id("instagram"), spec.get("username") or page.username,
-                                           spec.get("name") or page.name, _count(spec, "followers_count", 850),
-                                           _count(spec, "follows_count", 120), _count(spec, "media_count", 64))
-                self.instagram_accounts[account.id] = account
+                account = self.create_instagram_account({"username": page.username, "name": page.name, **spec})
             account.page_id = page.id
             page.instagram_id = account.id
+            return account
+
+    def add_business(self, user: User, name: str, owned: Sequence[dict] = (), client: Sequence[dict] = (),
+                     *, listed_page_ids: Sequence[str] = ()) -> Business:
+        """A Business portfolio `user` belongs to, with new Pages (`add_page` specs, not listed by
+        /me/accounts unless they say so) and Pages of `user` listed there too (`listed_page_ids`)."""
+        with self.lock:
+            business = Business(self._next_id("business"), name, list(listed_page_ids), [])
+            for spec in owned:
+                business.owned_page_ids.append(self.add_page(user, {"listed": False, **spec}).id)
+            for spec in client:
+                business.client_page_ids.append(self.add_page(user, {"listed": False, **spec}).id)
+            self.businesses[business.id] = business
+            user.business_ids.append(business.id)
+            return business
+
+    def create_instagram_account(self, spec: dict) -> InstagramAccount:
+        """An Instagram account linked to no Page (Instagram Login reaches it without one)."""
+        _check_keys(spec, _INSTAGRAM_KEYS | {"account_type"}, "instagram")
+        with self.lock:
+            account = InstagramAccount(self._next_id("instagram"), spec.get("username") or "instagram.user",
+                                       spec.get("name") or "Instagram User", _count(spec, "followers_count", 850),
+                                       _count(spec, "follows_count", 120), _count(spec, "media_count", 64),
+                                       account_type=str(spec.get("account_type") or "BUSINESS"))
+            self.instagram_accounts[account.id] = account
             return account
 
     def issue_user_token(self, user_id: str, expires_in: int | None, value: str | None = None) -> Token:

@@ -42,11 +42,11 @@ def test_create_user_with_pages_and_permission_changes(client):
     expected_permissions = {**ALL_GRANTED, "read_insights": "declined"}
     del expected_permissions["business_management"]
     assert user["permissions"] == expected_permissions
-    assert user["id"] == "122000000000004"
-    assert [page["id"] for page in user["pages"]] == ["104000000000004", "104000000000005"]
+    assert user["id"] == "122000000000006"  # after the demo's five
+    assert [page["id"] for page in user["pages"]] == ["104000000000009", "104000000000010"]
     deli, dogs = user["pages"]
     assert (deli["username"], deli["followers_count"], deli["fan_count"]) == ("danasdeli", 42, 1150)
-    assert deli["instagram"] == {"id": "17841400000000003", "username": "dana.deli", "name": "Dana's Deli",
+    assert deli["instagram"] == {"id": "17841400000000006", "username": "dana.deli", "name": "Dana's Deli",
                                  "followers_count": 850, "follows_count": 120, "media_count": 64}
     assert dogs["instagram"] is None
     assert user["access_token"].startswith("EAAG") and deli["access_token"].startswith("EAAG")

@@ -182,8 +182,8 @@ def test_request_log_hides_secrets_and_shows_version_and_proof(client):
 
 
 def test_usage_headers(client):
-    # Three demo users: the app may make 600 calls an hour; the 12th call is at 2%.
-    for _ in range(11):
+    # Five demo Facebook users: the app may make 1000 calls an hour; the 20th call is at 2%.
+    for _ in range(19):
         graph_get(client, "/me", ALICE)
     response = graph_get(client, "/me", ALICE)
     assert json.loads(response.headers["X-App-Usage"]) == {"call_count": 2, "total_cputime": 2, "total_time": 2}

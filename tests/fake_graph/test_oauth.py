@@ -57,13 +57,14 @@ def test_dialog_logs_in_as_the_configured_user(client):
 
 def test_dialog_cancel(client):
     assert client.post("/_control/dialog", json={"cancel": True}).get_json() == {
-        "user_id": demo.ALICE_USER_ID, "cancel": True}
+        "user_id": demo.ALICE_USER_ID, "instagram_account_id": demo.DANA_INSTAGRAM_ID, "cancel": True}
     assert _redirect_query(_dialog(client)) == {
         "error_reason": "user_denied", "error": "access_denied", "error_description": "Permissions error",
         "state": "s-123"}
     assert "error_description=Permissions+error" in _dialog(client).headers["Location"]
     # {} only reads the setting.
-    assert client.post("/_control/dialog", json={}).get_json() == {"user_id": demo.ALICE_USER_ID, "cancel": True}
+    assert client.post("/_control/dialog", json={}).get_json() == {
+        "user_id": demo.ALICE_USER_ID, "instagram_account_id": demo.DANA_INSTAGRAM_ID, "cancel": True}
     client.post("/_control/dialog", json={"cancel": False})
     assert set(_redirect_query(_dialog(client))) == {"code", "state"}
 

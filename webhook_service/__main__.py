@@ -46,7 +46,8 @@ def main() -> int:
     try:
         config = Config.from_env()
     except ConfigError as error:
-        print(f"webhook_service: configuration error: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"webhook_service: configuration error: {problem}", file=sys.stderr)
         return 2
     Server(config).run()
     return 0

@@ -82,3 +82,23 @@ def test_cors_origin_defaults_to_the_frontends():
     config = Config.from_env({**VALID, "FRONTEND_URL": "https://app.example.com/settings?tab=accounts"})
 
     assert config.cors_origins == ("https://app.example.com",)
+
+
+def test_each_bad_setting_gets_its_own_line_and_no_value_is_printed():
+    result = start(PORT="eighty", CRON_SECRET="short-secret", TOKEN_ENCRYPTION_KEY="not-a-fernet-key")
+
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0
+    assert sorted(line.split(": ")[2].split()[0] for line in lines) == ["CRON_SECRET", "PORT", "TOKEN_ENCRYPTION_KEY"]
+    assert not any(value in result.stderr for value in ("eighty", "short-secret", "not-a-fernet-key"))
+
+
+def test_secrets_stay_out_of_the_settings_repr():
+    config = Config.from_env({**VALID, "ALLOW_ENV_TOKEN": "1", "FACEBOOK_ACCESS_TOKEN": "EAAG-token"})
+
+    assert config.facebook_access_token == "EAAG-token"
+    shown = repr(config)
+    assert not any(VALID[name] in shown for name in ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_JWT_SECRET",
+                                                      "FACEBOOK_APP_SECRET", "OAUTH_STATE_SECRET",
+                                                      "TOKEN_ENCRYPTION_KEY", "CRON_SECRET"))
+    assert "EAAG-token" not in shown

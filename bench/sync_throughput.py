@@ -21,7 +21,7 @@ from postgrest import SyncPostgrestClient
 
 from bench.measure import cpu_seconds, peak_rss_mb, process_tree
 from devstack.stack import Stack
-from webhook_service.insights_config import FACEBOOK, INSTAGRAM
+from webhook_service.catalog import FACEBOOK, INSTAGRAM, Request
 
 
 def create_accounts(env: dict[str, str], users: list[dict], prefix: str, *, active: bool) -> list[dict]:
@@ -96,16 +96,18 @@ def run_baseline(env: dict[str, str], accounts: list[dict]) -> dict:
     started = time.perf_counter()
     for account in accounts:
         metrics = FACEBOOK if account["platform"] == "facebook" else INSTAGRAM
+        fields, series, totals = (metrics.meta_names(request)
+                                  for request in (Request.FIELD, Request.SERIES, Request.TOTAL_VALUE))
         token = {"access_token": account["token"]}
         since, until = _unix(days[0]), _unix(days[-1] + timedelta(days=1))
-        calls = [f"{account['account_id']}?{urlencode({'fields': ','.join(metrics.fields), **token})}",
+        calls = [f"{account['account_id']}?{urlencode({'fields': ','.join(fields), **token})}",
                  f"{account['account_id']}/insights?" + urlencode(
-                     {"metric": ",".join(metrics.series), "period": "day", "since": since, "until": until,
+                     {"metric": ",".join(series), "period": "day", "since": since, "until": until,
                       **({"metric_type": "time_series"} if metrics is INSTAGRAM else {}), **token})]
         calls += [f"{account['account_id']}/insights?" + urlencode(
-            {"metric": ",".join(metrics.totals), "period": "day", "metric_type": "total_value",
+            {"metric": ",".join(totals), "period": "day", "metric_type": "total_value",
              "since": _unix(day), "until": _unix(day + timedelta(days=1)), **token})
-            for day in (days if metrics.totals else [])]
+            for day in (days if totals else [])]
         snapshot: dict = {}
         for call in calls:
             answer = graph.get(f"{base}/{call}", timeout=30).json()
@@ -115,7 +117,7 @@ def run_baseline(env: dict[str, str], accounts: list[dict]) -> dict:
                 if value is None and item.get("values"):
                     value = item["values"][-1]["value"]
                 snapshot[item["name"]] = value
-            snapshot.update({k: v for k, v in answer.items() if k in metrics.fields})
+            snapshot.update({k: v for k, v in answer.items() if k in fields})
         rows = [{"period": "hour", "window_start": window_start, "window_end": window_start + timedelta(hours=1)}]
         rows += [{"period": "day", "window_start": datetime(d.year, d.month, d.day, tzinfo=timezone.utc),
                   "window_end": datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(days=1)} for d in days]

@@ -19,7 +19,8 @@ from cryptography.fernet import Fernet
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from webhook_service.insights_config import FACEBOOK, INSTAGRAM, InsightsSettings, PlatformMetrics
+from webhook_service.catalog import FACEBOOK, INSTAGRAM, Request
+from webhook_service.insights_config import InsightsSettings
 
 META_GRAPH_API_BASE = "https://graph.facebook.com"
 META_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"
@@ -126,11 +127,12 @@ class Config(BaseModel):
     log_level: LogLevel = "INFO"
 
     # The insights sync (insights_config.InsightsSettings).
-    insights_facebook_fields: MetricNames = FACEBOOK.fields
-    insights_facebook_metrics: MetricNames = FACEBOOK.series
-    insights_instagram_fields: MetricNames = INSTAGRAM.fields
-    insights_instagram_series_metrics: MetricNames = INSTAGRAM.series
-    insights_instagram_total_metrics: MetricNames = INSTAGRAM.totals
+    # Meta's names per request, replacing that list of the metric catalog (catalog.py).
+    insights_facebook_fields: MetricNames = FACEBOOK.listed(Request.FIELD)
+    insights_facebook_metrics: MetricNames = FACEBOOK.listed(Request.SERIES)
+    insights_instagram_fields: MetricNames = INSTAGRAM.listed(Request.FIELD)
+    insights_instagram_series_metrics: MetricNames = INSTAGRAM.listed(Request.SERIES)
+    insights_instagram_total_metrics: MetricNames = INSTAGRAM.listed(Request.TOTAL_VALUE)
     insights_refetch_days: int = Field(SYNC_DEFAULTS.refetch_days, ge=1, le=30)
     insights_backfill_days: int = Field(SYNC_DEFAULTS.backfill_days, ge=1, le=90)
     insights_accounts_per_page: int = Field(SYNC_DEFAULTS.accounts_per_page, ge=1, le=5000)
@@ -179,15 +181,11 @@ class Config(BaseModel):
     @cached_property
     def insights(self) -> InsightsSettings:
         return InsightsSettings(
-            facebook=PlatformMetrics(
-                platform="facebook", fields=self.insights_facebook_fields, series=self.insights_facebook_metrics,
-                totals=(), levels=FACEBOOK.levels, engagement_rate=FACEBOOK.engagement_rate,
-            ),
-            instagram=PlatformMetrics(
-                platform="instagram", fields=self.insights_instagram_fields,
-                series=self.insights_instagram_series_metrics, totals=self.insights_instagram_total_metrics,
-                engagement_rate=INSTAGRAM.engagement_rate,
-            ),
+            facebook=FACEBOOK.replace_lists({Request.FIELD: self.insights_facebook_fields,
+                                             Request.SERIES: self.insights_facebook_metrics}),
+            instagram=INSTAGRAM.replace_lists({Request.FIELD: self.insights_instagram_fields,
+                                               Request.SERIES: self.insights_instagram_series_metrics,
+                                               Request.TOTAL_VALUE: self.insights_instagram_total_metrics}),
             refetch_days=self.insights_refetch_days,
             backfill_days=self.insights_backfill_days,
             accounts_per_page=self.insights_accounts_per_page,

@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -31,9 +32,19 @@ log = logging.getLogger(__name__)
 
 TOKEN_INVALID_CODES = frozenset({102, 190})
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002})
+# Limits on the app as a whole (every token of the app), not on one Page or Instagram account:
+# "(#4) Application request limit reached", "(#341) Application limit reached".
+APP_RATE_LIMIT_CODES = frozenset({4, 341})
 TRANSIENT_CODES = frozenset({1, 2}) | RATE_LIMIT_CODES
-INVALID_METRIC_MESSAGE = "valid insights metric"
 INVALID_PARAMETER_CODE = 100
+# Code 100 subcode 33: the object does not exist or cannot be read. Not about a metric.
+UNKNOWN_OBJECT_SUBCODE = 33
+# Meta's wordings for "this metric does not exist (any more)", for every account alike:
+# Pages: "(#100) The value must be a valid insights metric" (Pages changelogs);
+# Instagram: "(#100) metric[2] must be one of the following values: reach, ..." (3P probe
+# 60497173118 §4.1; brightbean-studio PR #76), which names the rejected metric's index.
+INVALID_METRIC_WORDINGS = (re.compile(r"valid insights metric"),
+                           re.compile(r"metric\[(?P<index>\d+)\] must be one of the following values"))
 BATCH_LIMIT = 50
 # A paging loop that never ends is a bug on the other side; stop well after any real listing.
 MAX_PAGES = 200
@@ -62,16 +73,30 @@ class PermissionMissing(GraphError):
 
 
 class RateLimited(GraphError):
-    """A rate limit was hit. `retry_after` is Meta's estimate in seconds when it gave one."""
+    """A rate limit was hit. `retry_after` is Meta's estimate in seconds when it gave one
+    (`estimated_time_to_regain_access` is in minutes). `app_wide`: the limit is the app's, so
+    every account is blocked, not only the one called."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **details):
+    def __init__(self, message: str, *, retry_after: float | None = None, app_wide: bool = False, **details):
         super().__init__(message, transient=True, **details)
         self.retry_after = retry_after
+        self.app_wide = app_wide
 
 
-class InvalidMetric(GraphError):
-    """An insights call named a metric Meta does not (or no longer) offer: code 100 on `/insights`
-    with Meta's "must be a valid insights metric" message."""
+class MetricRejected(GraphError):
+    """Code 100 on an `/insights` call, in a wording that does not say a metric is gone: one of the
+    metrics may be the cause for this account only, so the request is split to find it, and the
+    metric found is left out for this account, not for the run."""
+
+    def __init__(self, message: str, *, metric_index: int | None = None, **details):
+        super().__init__(message, **details)
+        # The position in `metric=` of the rejected metric, when Meta names it (Instagram).
+        self.metric_index = metric_index
+
+
+class InvalidMetric(MetricRejected):
+    """An insights call named a metric Meta does not (or no longer) offer, in either platform's
+    wording (see INVALID_METRIC_WORDINGS): that metric is gone for every account."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +304,7 @@ class GraphClient:
                 elif response.ok and not (isinstance(payload, dict) and "error" in payload):
                     return payload
                 else:
-                    error = _error_from(response.status_code, payload, response.headers, path, access_token)
+                    error = error_from(response.status_code, payload, response.headers, path, access_token)
             wait = self.retry_wait(error, attempt)
             if wait is None:
                 raise error
@@ -313,7 +338,7 @@ class GraphClient:
             return _not_json(status, path)
         if 200 <= status < 300 and "error" not in body:
             return body
-        return _error_from(status, body, headers, path, item.access_token)
+        return error_from(status, body, headers, path, item.access_token)
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -336,7 +361,7 @@ def _access_token_of(answer: Any) -> str:
     return token
 
 
-def _error_from(status: int, payload: Any, headers: Any, path: str, access_token: str | None) -> GraphError:
+def error_from(status: int, payload: Any, headers: Any, path: str, access_token: str | None) -> GraphError:
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
         return GraphError(f"Graph API answered HTTP {status} on {path}", status=status, transient=status >= 500)
@@ -356,11 +381,19 @@ def _error_from(status: int, payload: Any, headers: Any, path: str, access_token
         entries = [entry for value in business.values() if isinstance(value, list) for entry in value
                    if isinstance(entry, dict)] if isinstance(business, dict) else []
         regain = max((_regain_seconds(entry) for entry in entries), default=0.0)
-        return RateLimited(text, retry_after=regain or None, **details)
-    # Code 100 is any invalid parameter; only Meta's "must be a valid insights metric" says the metric
-    # itself is gone (for every account). Another 100 on one account's insights is that account's.
-    if (code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith("/insights")
-            and INVALID_METRIC_MESSAGE in message.lower()):
-        return InvalidMetric(text, **details)
-    transient = error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500
+        return RateLimited(text, retry_after=regain or None, app_wide=code in APP_RATE_LIMIT_CODES, **details)
+    if code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith("/insights") and subcode != UNKNOWN_OBJECT_SUBCODE:
+        return _metric_rejection(text, message, details)
+    # Meta's `is_transient: false` overrides what the code alone would suggest (1/99 is permanent).
+    transient = error.get("is_transient") is not False and (
+        error.get("is_transient") is True or code in TRANSIENT_CODES or status >= 500)
     return GraphError(text, transient=transient, **details)
+
+
+def _metric_rejection(text: str, message: str, details: dict[str, Any]) -> MetricRejected:
+    for wording in INVALID_METRIC_WORDINGS:
+        found = wording.search(message.lower())
+        if found:
+            index = found.groupdict().get("index")
+            return InvalidMetric(text, metric_index=int(index) if index is not None else None, **details)
+    return MetricRejected(text, **details)

@@ -166,11 +166,11 @@ class InsightsSync:
                 continue
             account = Account(row["id"], row["user_id"], row["platform"], row["account_id"], token,
                               first_sync=row["last_synced_at"] is None)
-            metrics = self.settings.platform(account.platform)
+            catalog = self.settings.platform(account.platform)
             dropped = fetcher.dropped(account.platform)
             collected[account.row_id] = AccountInsights(
-                account, dropped=set(dropped & {*metrics.series, *metrics.totals}))
-            requests += plan_requests(account, metrics, backfill if account.first_sync else recent, dropped)
+                account, catalog, dropped=set(dropped & {metric.meta_name for metric in catalog.fetched()}))
+            requests += plan_requests(account, catalog, backfill if account.first_sync else recent, dropped)
 
         for request, answer in fetcher.fetch(requests):
             collected[request.account.row_id].record(request, answer)
@@ -209,7 +209,14 @@ def _rows(run: SyncRun, collected: AccountInsights, today: date) -> tuple[list[d
 
 
 def _account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int) -> dict[str, Any]:
-    errors = collected.errors
+    errors = list(collected.errors)
+    dropped = set(collected.dropped)
+    if collected.refused:
+        # Refused one by one while nothing else worked: the account's problem, not the metrics'.
+        if errors or not collected.days:
+            errors.append(next(iter(collected.refused.values())))
+        else:
+            dropped |= collected.refused.keys()
     reauth = [error for error in errors if isinstance(error, (TokenInvalid, PermissionMissing))]
     limited = [error for error in errors if isinstance(error, RateLimited)]
     if reauth:
@@ -218,14 +225,14 @@ def _account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int) 
         status, message = "rate_limited", f"Still rate limited after retries: {limited[0]}"
     elif errors:
         status, message = "failed", str(errors[0])
-    elif collected.dropped:
-        status, message = "partial", f"Meta rejected metrics: {', '.join(sorted(collected.dropped))}"
+    elif dropped:
+        status, message = "partial", f"Meta rejected metrics: {', '.join(sorted(dropped))}"
     else:
         status, message = "synced", None
     account = collected.account
     return {**_outcome({"id": account.row_id, "user_id": account.user_id, "platform": account.platform,
                         "account_id": account.account_id}, status, message),
-            "dropped_metrics": sorted(collected.dropped), "hour_rows": hour_rows, "day_rows": day_rows}
+            "dropped_metrics": sorted(dropped if status == "partial" else collected.dropped), "hour_rows": hour_rows, "day_rows": day_rows}
 
 
 def _outcome(row: dict[str, Any], status: str, error: str | None) -> dict[str, Any]:

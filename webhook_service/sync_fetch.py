@@ -2,14 +2,18 @@
 
 - `meta_days`: Meta's calendar. Its days end at midnight Pacific time, and asking up to the end
   of today returns today's value so far.
-- `plan_requests`: the GETs for one account: its fields, its time series (at most
-  `MAX_SERIES_DAYS` days per request), and for Instagram one `total_value` request per day.
+- `plan_requests`: the GETs for one account, from its platform's catalog: its fields, its time
+  series (at most `MAX_SERIES_DAYS` days per request), and for Instagram one `total_value`
+  request per day plus one per day for each breakdown metric (Meta refuses a breakdown in a
+  request with metrics that lack it).
 - `InsightsFetcher.fetch`: sends requests as Graph batch requests (50 per call, requests of many
   accounts mixed, each with its own token), several calls at once on a shared pool, pausing
   first when Meta reports 80% usage or more for an account in the batch. Transient failures and
   rate limits are retried within the run with the Graph client's backoff. A request Meta refuses
-  with code 100 (one invalid metric fails all of it, and the message does not say which) is split
-  in halves until the bad metric is alone; that metric is then dropped for the rest of the run.
+  with code 100 (one invalid metric fails all of it) is split until the bad metric is alone: at
+  the index Instagram names (`metric[N] must be one of ...`), else in halves (Pages do not say
+  which). A metric in Meta's "invalid metric" wording is then dropped for the rest of the run;
+  one refused in another code-100 wording only for that account.
 - `AccountInsights`: one account's answers, read into field values and per-day metric values.
   A metric Meta has no data for is simply absent.
 """
@@ -28,12 +32,20 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from webhook_service.graph import BATCH_LIMIT, BatchItem, GraphClient, GraphError, InvalidMetric, UsageTracker
-from webhook_service.insights_config import META_DAY_TIMEZONE, PlatformMetrics
+from webhook_service.catalog import META_DAY_TIMEZONE, Catalog, Request
+from webhook_service.graph import (
+    BATCH_LIMIT,
+    BatchItem,
+    GraphClient,
+    GraphError,
+    InvalidMetric,
+    MetricRejected,
+    UsageTracker,
+)
 
 log = logging.getLogger(__name__)
 
-FIELDS, SERIES, TOTALS = "fields", "series", "totals"
+FIELDS, SERIES, TOTALS, BREAKDOWN = Request.FIELD, Request.SERIES, Request.TOTAL_VALUE, Request.BREAKDOWN
 # Meta allows 30 days (Instagram) or 90 (Pages) between since and until; a Pacific day can last
 # 25 hours, so a chunk stays safely below 30 x 24 h.
 MAX_SERIES_DAYS = 28
@@ -84,6 +96,7 @@ class GraphRequest:
     kind: str
     names: tuple[str, ...]
     days: tuple[MetaDay, ...] = ()
+    breakdown: str | None = None
     attempt: int = field(default=0, compare=False)
 
     def relative_url(self) -> str:
@@ -91,8 +104,10 @@ class GraphRequest:
             return f"{self.account.account_id}?{urlencode({'fields': ','.join(self.names)})}"
         params = {"metric": ",".join(self.names), "period": "day",
                   "since": self.days[0].since, "until": self.days[-1].until}
-        if self.kind == TOTALS:
+        if self.kind in (TOTALS, BREAKDOWN):
             params["metric_type"] = "total_value"
+            if self.breakdown:
+                params["breakdown"] = self.breakdown
         elif self.account.platform == "instagram":
             params["metric_type"] = "time_series"
         return f"{self.account.account_id}/insights?{urlencode(params)}"
@@ -101,17 +116,21 @@ class GraphRequest:
         return replace(self, names=tuple(names))
 
 
-def plan_requests(account: Account, metrics: PlatformMetrics, days: list[MetaDay],
+def plan_requests(account: Account, catalog: Catalog, days: list[MetaDay],
                   dropped: frozenset[str]) -> list[GraphRequest]:
     """The requests for one account, leaving out metrics already dropped in this run."""
-    series = tuple(name for name in metrics.series if name not in dropped)
-    totals = tuple(name for name in metrics.totals if name not in dropped)
-    requests = [GraphRequest(account, FIELDS, metrics.fields)] if metrics.fields else []
+    fields = catalog.meta_names(FIELDS)
+    series = tuple(name for name in catalog.meta_names(SERIES) if name not in dropped)
+    totals = tuple(name for name in catalog.meta_names(TOTALS) if name not in dropped)
+    requests = [GraphRequest(account, FIELDS, fields)] if fields else []
     if series:
         requests += [GraphRequest(account, SERIES, series, tuple(days[start:start + MAX_SERIES_DAYS]))
                      for start in range(0, len(days), MAX_SERIES_DAYS)]
     if totals:
         requests += [GraphRequest(account, TOTALS, totals, (day,)) for day in days]
+    for meta_name, breakdown in catalog.breakdown_requests():
+        if meta_name not in dropped:
+            requests += [GraphRequest(account, BREAKDOWN, (meta_name,), (day,), breakdown) for day in days]
     return requests
 
 
@@ -120,14 +139,20 @@ class AccountInsights:
     """What the Graph API answered for one account."""
 
     account: Account
+    catalog: Catalog
     fields: dict[str, float] = field(default_factory=dict)
     days: dict[date, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
     dropped: set[str] = field(default_factory=set)
+    # Metrics refused alone with a code 100 that does not say "invalid metric": maybe this
+    # account's problem with that metric, maybe the account's problem with every metric.
+    refused: dict[str, MetricRejected] = field(default_factory=dict)
     errors: list[GraphError] = field(default_factory=list)
 
     def record(self, request: GraphRequest, answer: dict[str, Any] | GraphError) -> None:
         if isinstance(answer, InvalidMetric):
             self.dropped.update(request.names)
+        elif isinstance(answer, MetricRejected):
+            self.refused.update(dict.fromkeys(request.names, answer))
         elif isinstance(answer, GraphError):
             self.errors.append(answer)
         else:
@@ -146,14 +171,30 @@ class AccountInsights:
             name = entry.get("name")
             if name not in request.names:
                 continue
-            if request.kind == TOTALS:
-                points = [(request.days[0].day, (entry.get("total_value") or {}).get("value"))]
+            if request.kind == BREAKDOWN:
+                points = [(request.days[0].day, metric, value)
+                          for metric, value in self._breakdown_values(request, entry.get("total_value"))]
+            elif request.kind == TOTALS:
+                points = [(request.days[0].day, name, (entry.get("total_value") or {}).get("value"))]
             else:
-                points = [(day_ending_at(point["end_time"]), point.get("value"))
+                points = [(day_ending_at(point["end_time"]), name, point.get("value"))
                           for point in entry.get("values") or [] if point.get("end_time")]
-            for day, value in points:
+            for day, metric, value in points:
                 if day in asked_days and _is_number(value):
-                    self.days[day][name] = value
+                    self.days[day][metric] = value
+
+    def _breakdown_values(self, request: GraphRequest, total_value: Any) -> list[tuple[str, float]]:
+        """Our metrics from a breakdown answer: the result of each one's dimension value, or the
+        sum of all results. No `breakdowns` (no data) gives nothing; an empty list of results is 0."""
+        tables = (total_value or {}).get("breakdowns") or []
+        if not tables:
+            return []
+        results = [(tuple(result.get("dimension_values") or ()), result.get("value"))
+                   for result in tables[0].get("results") or [] if _is_number(result.get("value"))]
+        metrics = self.catalog.breakdown_requests().get((request.names[0], request.breakdown or ""), ())
+        return [(metric.name, sum(value for dimensions, value in results
+                                  if metric.dimension is None or metric.dimension in dimensions))
+                for metric in metrics]
 
 
 def _is_number(value: Any) -> bool:
@@ -197,11 +238,11 @@ class InsightsFetcher:
             retry: list[GraphRequest] = []
             wait = 0.0
             for request, answer in self._send(pending):
-                if isinstance(answer, InvalidMetric):
-                    parts, rejected = self._split_rejected(request)
+                if isinstance(answer, MetricRejected):
+                    parts, rejected = self._split_rejected(request, answer)
                     retry += parts
                     if rejected:
-                        yield rejected, answer
+                        yield rejected
                     continue
                 # The Graph client's own policy: transient errors only, its attempts, backoff and cap.
                 delay = self.graph.retry_wait(answer, request.attempt) if isinstance(answer, GraphError) else None
@@ -214,22 +255,29 @@ class InsightsFetcher:
                 self.graph.sleep(wait)
             pending = retry
 
-    def _split_rejected(self, request: GraphRequest) -> tuple[list[GraphRequest], GraphRequest | None]:
+    def _split_rejected(self, request: GraphRequest, error: MetricRejected
+                        ) -> tuple[list[GraphRequest], tuple[GraphRequest, MetricRejected] | None]:
         """For a request Meta refused with code 100: the requests to try instead, and the part
-        known to be invalid, if any."""
+        known to be invalid with the error it counts as, if any."""
         platform = request.account.platform
+        names = request.names
         with self._lock:
-            known = [name for name in request.names if name in self._dropped[platform]]
-            if not known and len(request.names) == 1:
-                self._dropped[platform].add(request.names[0])
-                log.warning("Meta rejects %s metric %s; dropped for this run", platform, request.names[0])
+            known = [name for name in names if name in self._dropped[platform]]
+            if known:
+                # Already dropped in this run: Meta's "invalid metric" for every account.
+                error = InvalidMetric(str(error), code=error.code, status=error.status)
+            elif len(names) == 1:
+                known = [names[0]]
+            elif error.metric_index is not None and error.metric_index < len(names):
+                known = [names[error.metric_index]]
+            if known and isinstance(error, InvalidMetric) and not set(known) <= self._dropped[platform]:
+                self._dropped[platform].update(known)
+                log.warning("Meta rejects %s metric %s; dropped for this run", platform, ", ".join(known))
         if known:
-            rest = [name for name in request.names if name not in known]
-            return ([request.with_names(rest)] if rest else []), request.with_names(known)
-        if len(request.names) == 1:
-            return [], request
-        half = len(request.names) // 2
-        return [request.with_names(request.names[:half]), request.with_names(request.names[half:])], None
+            rest = [name for name in names if name not in known]
+            return ([request.with_names(rest)] if rest else []), (request.with_names(known), error)
+        half = len(names) // 2
+        return [request.with_names(names[:half]), request.with_names(names[half:])], None
 
     def _send(self, requests: list[GraphRequest]) -> Iterator[tuple[GraphRequest, dict[str, Any] | GraphError]]:
         """All chunks go to the pool at once; answers are handed on chunk by chunk, in order."""

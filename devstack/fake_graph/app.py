@@ -18,7 +18,7 @@ from .calls import GraphCall, Reply, base_url
 from .control import control
 from .demo import load_demo
 from .errors import GraphError, invalid_parameter
-from .faults import AbortConnection, FaultBook
+from .faults import AbortConnection, FaultBook, TimedOut
 from .graph import CallFacts, GraphApi, describe_call
 from .oauth import DEFAULT_APP_ID, DEFAULT_INSTAGRAM_APP_ID, AppConfig, authenticate
 from .stats import Stats, log_params
@@ -90,7 +90,11 @@ class FakeGraph:
         include_headers = call.params.get("include_headers", "true").lower() not in ("false", "0")
         answers = []
         for item in items:
-            reply = self._batch_item(call, item, version)
+            try:
+                reply = self._batch_item(call, item, version)
+            except TimedOut:
+                answers.append(None)
+                continue
             answer = {"code": reply.status}
             if include_headers:
                 answer["headers"] = [{"name": name, "value": value} for name, value in reply.headers.items()]

@@ -7,6 +7,7 @@ what clients branch on, so those are kept exact.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 GRAPH_API_DOCS = "https://developers.facebook.com/docs/graph-api"
@@ -110,8 +111,15 @@ def invalid_parameter(message: str) -> GraphError:
 
 
 def invalid_metric() -> GraphError:
-    # Meta does not say which metric was wrong, and fails the whole request.
+    # Page insights: Meta does not say which metric was wrong, and fails the whole request.
     return GraphError(100, "(#100) The value must be a valid insights metric")
+
+
+def invalid_instagram_metric(index: int, valid: Iterable[str]) -> GraphError:
+    # Instagram's own wording names the position of the first bad metric and lists the valid ones:
+    # "(#100) metric[0] must be one of the following values: ..." (3P probe 60497173118 §4.1,
+    # janu-software/facebook-php-sdk#17, brightbean-studio PR #76). It too fails the whole request.
+    return GraphError(100, f"(#100) metric[{index}] must be one of the following values: {', '.join(valid)}")
 
 
 def no_metric() -> GraphError:

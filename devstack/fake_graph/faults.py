@@ -10,7 +10,10 @@ An action may combine `delay_ms` (the server sleeps first) and `headers` (added 
 over the usage headers) with at most one of: `{"status": 503}` (non-Graph body),
 `{"graph_error": {"code": 17, "error_subcode"?, "is_transient"?, "message"?, "type"?,
 "error_user_title"?, "error_user_msg"?, "http_status"?}}`, `{"reset": true}` (the TCP connection
-is aborted, nothing is answered) or `{"malformed": true}` (200 with a truncated JSON body).
+is aborted, nothing is answered), `{"timeout": true}` (in a batch the item answers `null`, as Meta
+documents for an item that timed out: "Responses for requests that are not successful will be
+null", https://developers.facebook.com/docs/graph-api/batch-requests; outside a batch the
+connection is aborted) or `{"malformed": true}` (200 with a truncated JSON body).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .calls import JSON_CONTENT_TYPE, Reply
 from .errors import DEFAULT_MESSAGES, GraphError
 
 MALFORMED_BODY = '{"data":[{"id":"1'
-_TERMINAL = ("status", "graph_error", "reset", "malformed")
+_TERMINAL = ("status", "graph_error", "reset", "timeout", "malformed")
 _GRAPH_ERROR_KEYS = {"code", "error_subcode", "is_transient", "message", "type", "error_user_title",
                      "error_user_msg", "http_status"}
 
@@ -34,12 +37,17 @@ class AbortConnection(Exception):
     """Raised by a `reset` action; the HTTP layer drops the connection without answering."""
 
 
+class TimedOut(AbortConnection):
+    """Raised by a `timeout` action: a batch answers the item with `null`."""
+
+
 @dataclass(frozen=True)
 class FaultAction:
     delay_ms: int = 0
     status: int | None = None
     graph_error: dict | None = None
     reset: bool = False
+    timeout: bool = False
     malformed: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -47,6 +55,8 @@ class FaultAction:
         """Sleeps, then answers for the call, or None to let the Graph API answer."""
         if self.delay_ms:
             time.sleep(self.delay_ms / 1000)
+        if self.timeout:
+            raise TimedOut()
         if self.reset:
             raise AbortConnection()
         if self.malformed:
@@ -147,6 +157,7 @@ def _parse_action(spec) -> FaultAction:
         status=int(spec["status"]) if spec.get("status") is not None else None,
         graph_error=graph_error,
         reset=bool(spec.get("reset")),
+        timeout=bool(spec.get("timeout")),
         malformed=bool(spec.get("malformed")),
         # Usage headers are JSON; let rules give them as objects.
         headers={name: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
@@ -156,7 +167,7 @@ def _parse_action(spec) -> FaultAction:
 
 def _describe_action(action: FaultAction) -> dict:
     described = {"delay_ms": action.delay_ms, "status": action.status, "graph_error": action.graph_error,
-                 "reset": action.reset, "malformed": action.malformed, "headers": action.headers}
+                 "reset": action.reset, "timeout": action.timeout, "malformed": action.malformed, "headers": action.headers}
     return {key: value for key, value in described.items() if value}
 
 

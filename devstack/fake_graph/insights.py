@@ -56,8 +56,9 @@ def page_insights(world: World, page: Page, params: dict[str, str]) -> tuple[lis
 
 def instagram_insights(world: World, account: InstagramAccount, params: dict[str, str]) -> tuple[list[dict], int, int]:
     names = _metric_names(params)
-    if any(name not in INSTAGRAM_METRICS for name in names):
-        raise errors.invalid_metric()
+    unknown = [index for index, name in enumerate(names) if name not in INSTAGRAM_METRICS]
+    if unknown:
+        raise errors.invalid_instagram_metric(unknown[0], INSTAGRAM_METRICS)
     if (params.get("period") or "day") != "day":
         raise errors.invalid_parameter("period must be one of the following values: day")
     metric_type = params.get("metric_type") or "time_series"
@@ -84,21 +85,30 @@ def instagram_insights(world: World, account: InstagramAccount, params: dict[str
         if metric_type == "time_series":
             entry["values"] = [{"value": metric_value(account.id, name, end), "end_time": format_end_time(end)}
                                for end in day_ends(since, until)]
-        else:
-            entry["total_value"] = _total_value(account.id, name, since, until, breakdown)
+        elif (total_value := _total_value(account.id, name, since, until, breakdown)) is not None:
+            entry["total_value"] = total_value
         entry["id"] = f"{account.id}/insights/{name}/day"
         data.append(entry)
     return data, since, until
 
 
-def _total_value(account_id: str, name: str, since: int, until: int, breakdown: str | None) -> dict:
+def _total_value(account_id: str, name: str, since: int, until: int, breakdown: str | None) -> dict | None:
+    """An entry's `total_value`, or None when Meta leaves it out.
+
+    Metrics that are counted only per breakdown (`follows_and_unfollows`: follows and unfollows
+    are not one number) answer no `total_value` without a breakdown, and with one only the
+    `breakdowns`, no `value`: recorded live on v25.0 (3P probes 60594833281 §2.6, 58710475504) and
+    in airbyte's source-instagram fixture `user_lifetime_insights.json`.
+    """
     total = window_total(account_id, name, since, until)
+    breakdown_only = INSTAGRAM_METRICS[name].breakdown_only
     if not breakdown:
-        return {"value": total}
+        return None if breakdown_only else {"value": total}
     dimension_values = BREAKDOWN_VALUES[breakdown]
     results = [{"dimension_values": [value], "value": part}
                for value, part in zip(dimension_values, split_breakdown(total, len(dimension_values)), strict=True)]
-    return {"value": total, "breakdowns": [{"dimension_keys": [breakdown], "results": results}]}
+    breakdowns = {"breakdowns": [{"dimension_keys": [breakdown], "results": results}]}
+    return breakdowns if breakdown_only else {"value": total, **breakdowns}
 
 
 def _metric_names(params: dict[str, str]) -> list[str]:

@@ -42,6 +42,7 @@ class InstagramMetric:
     time_series: bool = False        # only `reach` may be asked for without metric_type=total_value
     breakdowns: tuple[str, ...] = ()
     min_followers: int = 0           # below this follower count the metric is not returned
+    breakdown_only: bool = False     # counted only per breakdown: no `total_value.value` (see insights.py)
 
 
 PAGE_METRICS = {
@@ -75,9 +76,11 @@ INSTAGRAM_METRICS = {
     "replies": InstagramMetric("Replies", "Replies to stories.", 20),
     "reposts": InstagramMetric("Reposts", "Reposts of the account's content.", 15),
     "follows_and_unfollows": InstagramMetric("Follows and unfollows", "Accounts that followed or unfollowed.", 40,
-                                             breakdowns=("follow_type",), min_followers=100),
+                                             breakdowns=("follow_type",), min_followers=100,
+                                             breakdown_only=True),
+    # Breakdown only, as recorded from v25.0 (graph-fidelity.md, "Probe script output").
     "profile_links_taps": InstagramMetric("Profile links taps", "Taps on the profile's contact buttons.", 30,
-                                          breakdowns=("contact_button_type",)),
+                                          breakdowns=("contact_button_type",), breakdown_only=True),
 }
 
 BREAKDOWN_VALUES = {

@@ -123,6 +123,14 @@ def test_faults_hit_single_batch_items(client):
     assert json.loads(answers[1]["body"])["error"]["message"] == "(#4) Application request limit reached"
 
 
+def test_a_timed_out_batch_item_answers_null_and_the_others_complete(client):
+    _faults(client, {"match": {"path_regex": "/permissions$"}, "times": 1, "action": {"timeout": True}})
+    answers = client.post("/v25.0/", data={"access_token": ALICE, "batch": json.dumps([
+        {"method": "GET", "relative_url": "me/permissions"}, {"method": "GET", "relative_url": "me"}])}).get_json()
+    assert answers[0] is None
+    assert answers[1]["code"] == 200
+
+
 def test_headers_only_rule_decorates_a_normal_answer(client):
     _faults(client, {"times": 1, "action": {"headers": {"x-app-usage": {"call_count": 95, "total_cputime": 10,
                                                                          "total_time": 20}}}})
@@ -133,7 +141,7 @@ def test_headers_only_rule_decorates_a_normal_answer(client):
 
 @pytest.mark.parametrize("rule, message", [
     ({"action": {"status": 500, "reset": True}},
-     "an action takes at most one of status, graph_error, reset, malformed"),
+     "an action takes at most one of status, graph_error, reset, timeout, malformed"),
     ({"action": {"explode": True}}, "unknown action keys: explode"),
     ({"match": {"path_regex": "("}, "action": {}}, "path_regex: missing ), unterminated subpattern at position 0"),
     ({"times": 0, "action": {}}, "times must be a positive integer or null"),

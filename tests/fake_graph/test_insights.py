@@ -175,22 +175,48 @@ def test_instagram_metrics_other_than_reach_require_total_value(client):
 
 
 @pytest.mark.parametrize("removed", REMOVED_IG_METRICS)
-def test_removed_instagram_metric_fails_the_whole_request(client, removed):
-    response = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric=f"reach,{removed}", period="day",
+def test_removed_instagram_metric_fails_the_whole_request_in_instagrams_wording(client, removed):
+    response = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric=f"reach,likes,{removed}", period="day",
                          metric_type="total_value")
-    assert error_of(response) == INVALID_METRIC
+    error = error_of(response)
+    assert error["code"] == 100 and error["type"] == "OAuthException"
+    assert error["message"].startswith("(#100) metric[2] must be one of the following values: reach, views, ")
+    assert "valid insights metric" not in error["message"]
 
 
 def test_instagram_breakdown_splits_the_total(client):
+    body = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric="likes", period="day",
+                     metric_type="total_value", breakdown="media_product_type").get_json()
+    total = window_total(demo.ALICE_INSTAGRAM_ID, "likes", NOW - 86400, NOW)
+    post, reel, story = split_breakdown(total, 3)
+    assert body["data"][0]["total_value"] == {"value": total, "breakdowns": [{
+        "dimension_keys": ["media_product_type"],
+        "results": [{"dimension_values": ["POST"], "value": post}, {"dimension_values": ["REEL"], "value": reel},
+                    {"dimension_values": ["STORY"], "value": story}]}]}
+
+
+def test_follows_and_unfollows_come_only_per_follow_type_without_a_value(client):
     body = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric="follows_and_unfollows", period="day",
                      metric_type="total_value", breakdown="follow_type").get_json()
     total = window_total(demo.ALICE_INSTAGRAM_ID, "follows_and_unfollows", NOW - 86400, NOW)
-    follower, non_follower = split_breakdown(total, 2)
-    assert body["data"][0]["total_value"] == {"value": total, "breakdowns": [{
+    follows, unfollows = split_breakdown(total, 2)
+    assert body["data"][0]["total_value"] == {"breakdowns": [{
         "dimension_keys": ["follow_type"],
-        "results": [{"dimension_values": ["FOLLOWER"], "value": follower},
-                    {"dimension_values": ["NON_FOLLOWER"], "value": non_follower}]}]}
-    assert follower + non_follower == total
+        "results": [{"dimension_values": ["FOLLOWER"], "value": follows},
+                    {"dimension_values": ["NON_FOLLOWER"], "value": unfollows}]}]}
+
+
+def test_follows_and_unfollows_without_the_breakdown_has_no_total_value(client):
+    body = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric="follows_and_unfollows", period="day",
+                     metric_type="total_value").get_json()
+    assert body["data"][0]["name"] == "follows_and_unfollows"
+    assert "total_value" not in body["data"][0]
+
+
+def test_follows_breakdown_shared_with_a_metric_without_it_fails(client):
+    response = graph_get(client, IG, demo.ALICE_USER_TOKEN, metric="follows_and_unfollows,accounts_engaged",
+                         period="day", metric_type="total_value", breakdown="follow_type")
+    assert error_of(response) == {"message": "An unknown error has occurred.", "type": "OAuthException", "code": 1}
 
 
 def test_breakdown_a_metric_does_not_have_fails(client):

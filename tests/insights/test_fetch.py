@@ -10,8 +10,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webhook_service.graph import GraphClient, GraphError, InvalidMetric, RateLimited, UsageTracker
-from webhook_service.sync_fetch import SERIES, Account, GraphRequest, InsightsFetcher, Throttle, meta_days
+from webhook_service.graph import (
+    GraphClient,
+    GraphError,
+    InvalidMetric,
+    MetricRejected,
+    RateLimited,
+    UsageTracker,
+    error_from,
+)
+from webhook_service.sync_fetch import SERIES, TOTALS, Account, GraphRequest, InsightsFetcher, Throttle, meta_days
 
 ACCOUNT = Account("row-1", "user_1", "facebook", "104", "page-token", first_sync=False)
 DAYS = tuple(meta_days(datetime(2026, 11, 24, 12, tzinfo=UTC), 3))
@@ -63,6 +71,45 @@ def test_a_rejected_metric_is_found_by_halving_and_dropped_for_the_run(fetcher_f
     assert graph.asked == [["page_media_view", "page_impressions", "page_views_total", "page_follows"],
                            ["page_media_view", "page_views_total", "page_follows"]]
     assert [part.names for part, answer in later if isinstance(answer, InvalidMetric)] == [("page_impressions",)]
+
+
+def test_instagrams_wording_drops_only_the_metric_it_names(fetcher_for):
+    account = Account("row-2", "user_1", "instagram", "178", "page-token", first_sync=False)
+    asked_for = ("views", "accounts_engaged", "impressions", "likes")
+    graph = ScriptedGraph(lambda metrics: _instagram_rejection(metrics, "impressions"))
+
+    fetcher = fetcher_for(graph)
+    answers = list(fetcher.fetch([GraphRequest(account, TOTALS, asked_for, DAYS[-1:])]))
+
+    assert fetcher.dropped("instagram") == {"impressions"}
+    assert [(part.names, type(answer).__name__) for part, answer in answers] == [
+        (("impressions",), "InvalidMetric"), (("views", "accounts_engaged", "likes"), "dict")]
+    assert graph.asked == [list(asked_for), ["views", "accounts_engaged", "likes"]]
+
+
+def _instagram_rejection(metrics: list[str], removed: str):
+    if removed not in metrics:
+        return {"data": []}
+    return _error_of({"error": {"code": 100, "message": f"(#100) metric[{metrics.index(removed)}] must be one of "
+                                "the following values: reach, views, likes", "type": "OAuthException"}})
+
+
+def _error_of(payload) -> GraphError:
+    return error_from(400, payload, {}, "/178/insights", None)
+
+
+def test_an_unfamiliar_code_100_is_split_down_and_drops_the_metric_for_that_account_only(fetcher_for):
+    graph = ScriptedGraph(lambda metrics: _error_of({"error": {"code": 100, "message": "(#100) Unsupported"}})
+                          if "page_video_views" in metrics else {"data": []})
+    request = GraphRequest(ACCOUNT, SERIES, ("page_media_view", "page_video_views", "page_views_total"), DAYS)
+
+    fetcher = fetcher_for(graph)
+    answers = list(fetcher.fetch([request]))
+
+    assert fetcher.dropped("facebook") == frozenset()
+    refused = [part.names for part, answer in answers if isinstance(answer, MetricRejected)]
+    assert refused == [("page_video_views",)]
+    assert not any(isinstance(answer, InvalidMetric) for _, answer in answers)
 
 
 def test_a_rate_limit_and_a_500_are_retried_until_they_clear(fetcher_for):

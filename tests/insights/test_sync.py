@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from devstack.fake_graph import metric_value
-from webhook_service.insights_config import FACEBOOK, INSTAGRAM
+from devstack.fake_graph.metrics import split_breakdown
+from webhook_service.catalog import FACEBOOK, INSTAGRAM, Request
 from webhook_service.sync_fetch import meta_days
 
 from .conftest import SYNC
@@ -28,11 +29,17 @@ def keyed(rows: list[dict]) -> dict[tuple, dict]:
 
 def facebook_day(page: dict, day) -> dict[str, int]:
     """What the fake reports for a Page on one Meta day (its metric formula)."""
-    return {name: metric_value(page["id"], name, day.until) for name in FACEBOOK.series}
+    return {name: metric_value(page["id"], name, day.until) for name in FACEBOOK.meta_names(Request.SERIES)}
 
 
 def instagram_day(account: dict, day) -> dict[str, int]:
-    return {name: metric_value(account["id"], name, day.until) for name in (*INSTAGRAM.series, *INSTAGRAM.totals)}
+    """Follows and unfollows are the FOLLOWER and NON_FOLLOWER parts of `follows_and_unfollows`
+    (asked with breakdown=follow_type); `profile_links_taps` is the sum of its per-button parts."""
+    values = {name: metric_value(account["id"], name, day.until)
+              for name in (*INSTAGRAM.meta_names(Request.SERIES), *INSTAGRAM.meta_names(Request.TOTAL_VALUE),
+                           "profile_links_taps")}
+    follows, unfollows = split_breakdown(metric_value(account["id"], "follows_and_unfollows", day.until), 2)
+    return {**values, "follows": follows, "unfollows": unfollows}
 
 
 def same_meta_day(hour: datetime) -> bool:
@@ -74,6 +81,28 @@ def test_first_sync_writes_an_hour_row_and_30_day_rows_per_account(service, db, 
         instagram_day(instagram, day) for day in days]
     assert all(account["last_synced_at"] is not None and account["status"] == "connected"
                for account in db.accounts_by_id(sub).values())
+
+
+def test_follows_and_unfollows_are_stored_from_the_follow_type_breakdown_asked_alone(service, db, connected,
+                                                                                     fake_graph):
+    sub, facebook_user = connected()
+    instagram = facebook_user["pages"][0]["instagram"]
+
+    body = service.synced(sub)
+
+    assert body["status"] == "succeeded"
+    asked = [call["params"] for call in fake_graph.request_log()
+             if call["path"] == f"/{instagram['id']}/insights" and "follows_and_unfollows" in call["params"]["metric"]]
+    assert len(asked) == 30  # one per backfilled day
+    assert all((params["metric"], params["breakdown"], params["metric_type"])
+               == ("follows_and_unfollows", "follow_type", "total_value") for params in asked)
+    days = meta_days(datetime.fromisoformat(body["window"]["window_start"]), 30)
+    stored = {row["window_start"].date(): row["metrics"] for row in db.insights(sub, "day")
+              if row["platform"] == "instagram"}
+    for day in days:
+        follows, unfollows = split_breakdown(metric_value(instagram["id"], "follows_and_unfollows", day.until), 2)
+        assert (stored[day.day]["follows"], stored[day.day]["unfollows"]) == (follows, unfollows)
+        assert "follows_and_unfollows" not in stored[day.day]
 
 
 def test_rerunning_the_same_hour_changes_nothing_but_updated_at(service, db, connected, within_one_hour):

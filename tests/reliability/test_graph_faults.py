@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from webhook_service.insights_config import INSTAGRAM
+from webhook_service.catalog import INSTAGRAM, Request
 
 CONNECT = "/api/v1/social-media/connect/facebook"
 OUTCOME_STATUSES = {"synced", "partial", "needs_reauth", "rate_limited", "failed"}
@@ -24,7 +24,7 @@ FAULTY_SETTINGS = {
     "GRAPH_MAX_RETRY_WAIT_SECONDS": "120",
     "INSIGHTS_THROTTLE_PAUSE_SECONDS": "0",
     # Meta removed Instagram's `impressions` in 2025: a configuration that still asks for it.
-    "INSIGHTS_INSTAGRAM_TOTAL_METRICS": ",".join((*INSTAGRAM.totals, "impressions")),
+    "INSIGHTS_INSTAGRAM_TOTAL_METRICS": ",".join((*INSTAGRAM.meta_names(Request.TOTAL_VALUE), "impressions")),
 }
 # Envelope rules match a batch call's path "/"; each needs its own pattern to be counted apart.
 ENVELOPE_PATTERNS = ["^/$", "^/?$", "^/+$", "^(/)$", "^/{1}$"]

@@ -12,6 +12,7 @@ from webhook_service.graph import (
     GraphClient,
     GraphError,
     InvalidMetric,
+    MetricRejected,
     PermissionMissing,
     RateLimited,
     TokenInvalid,
@@ -124,6 +125,62 @@ def test_unknown_metric_is_invalid_metric(graph, user):
 
     with pytest.raises(InvalidMetric):
         graph.get(f"{page['id']}/insights", page["access_token"], {"metric": "page_impressions", "period": "day"})
+
+
+def test_instagrams_invalid_metric_wording_is_invalid_metric_naming_its_position(graph, user):
+    account = user["pages"][0]["instagram"]
+
+    with pytest.raises(InvalidMetric) as raised:
+        graph.get(f"{account['id']}/insights", user["access_token"],
+                  {"metric": "reach,impressions", "period": "day", "metric_type": "total_value"})
+
+    assert raised.value.metric_index == 1
+
+
+def test_another_code_100_on_insights_is_a_metric_rejection_for_the_account(graph, user, fake_graph):
+    page = user["pages"][0]
+    fake_graph.add_fault({"match": {"path_regex": "/insights$"}, "times": 1, "action": {"graph_error": {
+        "code": 100, "message": "(#100) Param metric is not supported for this object"}}})
+
+    with pytest.raises(MetricRejected) as raised:
+        graph.get(f"{page['id']}/insights", page["access_token"], {"metric": "page_media_view", "period": "day"})
+
+    assert not isinstance(raised.value, InvalidMetric)
+
+
+def test_an_error_meta_calls_not_transient_is_not_retried(graph, user, fake_graph, waits):
+    page = user["pages"][0]
+    # What Meta answers for page_media_view with period=lifetime (3P probe 60497173118 §1.3).
+    fake_graph.add_fault({"match": {"path_regex": "/insights$"}, "times": 1, "action": {"graph_error": {
+        "code": 1, "error_subcode": 99, "is_transient": False, "message": "An unknown error occurred"}}})
+
+    with pytest.raises(GraphError) as raised:
+        graph.get(f"{page['id']}/insights", page["access_token"], {"metric": "page_media_view", "period": "day"})
+
+    assert (raised.value.code, raised.value.transient) == (1, False)
+    assert waits == []
+
+
+@pytest.mark.parametrize("code, app_wide", [(4, True), (341, True), (17, False), (80001, False)])
+def test_app_level_rate_limits_are_marked_app_wide(graph, user, fake_graph, code, app_wide):
+    page = user["pages"][0]
+    fake_graph.add_fault({"match": {"account_id": page["id"]}, "action": {"graph_error": {"code": code}}})
+
+    with pytest.raises(RateLimited) as raised:
+        graph.with_max_retry_wait(0).get(page["id"], page["access_token"])
+
+    assert raised.value.app_wide is app_wide
+
+
+def test_a_timed_out_batch_item_is_transient(graph, user, fake_graph):
+    first, second = user["pages"][:2]
+    fake_graph.add_fault({"match": {"account_id": first["id"]}, "times": 1, "action": {"timeout": True}})
+
+    results = graph.batch([BatchItem(f"{first['id']}?fields=id", first["access_token"]),
+                           BatchItem(f"{second['id']}?fields=id", second["access_token"])])
+
+    assert isinstance(results[0], GraphError) and results[0].transient
+    assert results[1] == {"id": second["id"]}
 
 
 def test_batch_answers_each_item_with_its_result_or_error(graph, user, fake_graph):

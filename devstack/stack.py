@@ -187,6 +187,8 @@ class Stack:
         secrets_by_name = {
             "social_link_sync_url": f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync",
             "social_link_cron_secret": env["CRON_SECRET"],
+            # The daily token-refresh and health-check jobs (connection-health migrations).
+            "social_link_service_url": env["WEBHOOK_URL"],
         }
         with psycopg.connect(self.cluster.url, autocommit=True) as db:
             for name, value in secrets_by_name.items():

@@ -72,7 +72,11 @@ insert into rls_tables values
   ('private.oauth_states', $$nonce like 'rls-nonce-%'$$, null, 'used_at',
    $$insert into private.oauth_states (nonce, expires_at) values ('rls-nonce-new', now() + interval '1 hour')$$),
   ('private.meta_data_deletion_requests', $$confirmation_code like 'rls-code-%'$$, null, 'status',
-   $$insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-new')$$);
+   $$insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-new')$$),
+  -- Its fixture rows are the events of the fixture accounts' first rows (written by a trigger).
+  ('public.social_media_account_events', $$account_id like 'rls-%'$$, 'user_id', 'reason',
+   $$insert into public.social_media_account_events (social_media_account_id, user_id, platform, account_id, to_status)
+     values ('a0000000-0000-0000-0000-00000000000a', %L, 'facebook', 'rls-page-a', 'connected')$$);
 
 -- ---------------------------------------------------------------------------------------------
 -- Expected outcomes: tables.
@@ -108,7 +112,11 @@ insert into rls_table_expectations values
   ('private.meta_data_deletion_requests',   'anon',         'denied', 'denied', 'denied', 'denied'),
   ('private.meta_data_deletion_requests',   'user_a',       'denied', 'denied', 'denied', 'denied'),
   ('private.meta_data_deletion_requests',   'user_b',       'denied', 'denied', 'denied', 'denied'),
-  ('private.meta_data_deletion_requests',   'service_role', 'all',    'one',    'denied', 'denied');
+  ('private.meta_data_deletion_requests',   'service_role', 'all',    'one',    'denied', 'denied'),
+  ('public.social_media_account_events',    'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('public.social_media_account_events',    'user_a',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_account_events',    'user_b',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_account_events',    'service_role', 'all',    'one',    'all',    'all');
 
 -- ---------------------------------------------------------------------------------------------
 -- Expected outcomes: routines, called with NULL arguments unless a probe is given. The read RPC
@@ -123,8 +131,8 @@ insert into rls_routine_expectations values
   ('public.active_social_media_accounts(text,integer,integer)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.consume_oauth_state(text,timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.disconnect_social_media_accounts(text,social_media_platform)', null, 'denied', 'denied', 'denied', 'runs'),
-  ('public.deauthorize_meta_user(text)',                       null, 'denied', 'denied', 'denied', 'runs'),
-  ('public.delete_meta_user_data(text,text)',                  null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.deauthorize_meta_user(text,social_media_connection_method)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.delete_meta_user_data(text,text,social_media_connection_method)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.meta_data_deletion_status(text)',                   null, 'denied', 'denied', 'denied', 'runs'),
   ('public.save_social_media_sync_batch(uuid,jsonb,jsonb,jsonb)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.finish_social_media_sync_run(uuid,text)',           null, 'denied', 'denied', 'denied', 'runs'),
@@ -134,6 +142,16 @@ insert into rls_routine_expectations values
   ('private.social_media_insights_previous_hour(text,social_media_platform,text,text,timestamp with time zone)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('private.request_social_media_insights_sync()',             null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_account_status_by_expiry()',          null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.record_social_media_account_event()',              null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.request_social_link_task(text,jsonb)',             null, 'denied', 'denied', 'denied', 'denied'),
+  ('public.record_social_media_account_health(jsonb)',         null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_media_accounts_for_health_check(timestamp with time zone,uuid,integer)',
+                                                               null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.instagram_tokens_to_refresh(interval,integer)',     null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.save_refreshed_instagram_token(uuid,text,text,timestamp with time zone,timestamp with time zone)',
+                                                               null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.mark_expiring_social_media_accounts()',             null, 'denied', 'denied', 'denied', 'runs'),
   ('public.get_social_media_insights(text,text,integer,integer,text)',
    $$select count(*) from jsonb_array_elements(public.get_social_media_insights('facebook', 'hour', 1) -> 'series') s
      where s ->> 'account_id' like 'rls-page-_'$$,            'denied', 'rows=1', 'rows=1', 'rows=0');

@@ -8,7 +8,8 @@ select has_table('public', 'social_media_accounts', 'accounts table exists');
 select has_table('public', 'social_media_insights', 'insights table exists');
 select has_table('private', 'social_media_tokens', 'tokens live in the private schema');
 select enum_has_labels('public', 'social_media_platform', array['facebook', 'instagram'], 'platform enum');
-select enum_has_labels('public', 'social_media_account_status', array['connected', 'needs_reauth', 'error'], 'status enum');
+select enum_has_labels('public', 'social_media_account_status', array['connected', 'expiring', 'needs_reauth', 'error'],
+  'status enum (expiring: added by 20261130034610)');
 
 select col_type_is('public', 'social_media_accounts', 'user_id', 'text', 'user_id is text (Clerk ids are not uuids)');
 select col_hasnt_default('public', 'social_media_accounts', 'user_id', 'user_id has no default');

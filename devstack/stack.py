@@ -30,6 +30,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_SQL = Path(__file__).parent / "platform.sql"
 SUPABASE_CLI = ["npx", "--no-install", "supabase"]
 DEMO_APP_ID = "100000000000001"
+# PostgREST's db-max-rows as Supabase sets it (API settings, "Max rows": 1000 by default).
+SUPABASE_DB_MAX_ROWS = "1000"
 
 
 @dataclass
@@ -116,6 +118,7 @@ class Stack:
         """`/rest/v1`: a real PostgREST behind the API-gateway stand-in when a `postgrest` binary is
         on PATH, otherwise the compatible gateway of devstack/rest."""
         rest_url = f"http://127.0.0.1:{ports['rest']}"
+        max_rows = {"PGRST_DB_MAX_ROWS": os.environ.get("PGRST_DB_MAX_ROWS", SUPABASE_DB_MAX_ROWS)}
         if shutil.which("postgrest"):
             postgrest_url = f"http://127.0.0.1:{ports['postgrest']}"
             return [
@@ -127,6 +130,7 @@ class Stack:
                     "PGRST_JWT_SECRET": jwt_secret,
                     "PGRST_SERVER_HOST": "127.0.0.1",
                     "PGRST_SERVER_PORT": str(ports["postgrest"]),
+                    **max_rows,
                 }),
                 Service("rest", python_module(
                     "devstack.api_gateway", "--host", "127.0.0.1", "--port", str(ports["rest"]),
@@ -136,7 +140,7 @@ class Stack:
         return [Service("rest", python_module(
             "devstack.rest", "--host", "127.0.0.1", "--port", str(ports["rest"]),
             "--db-url", self.cluster.dsn_for("authenticator"), "--jwt-secret", jwt_secret,
-        ), f"{rest_url}/rest/v1/")]
+        ), f"{rest_url}/rest/v1/", env=max_rows)]
 
     def env(self, ports: dict[str, int]) -> dict[str, str]:
         values = self.secrets()

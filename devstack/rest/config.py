@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
 
 
 def _names(value: str) -> tuple[str, ...]:
@@ -21,6 +27,7 @@ class Settings:
     extra_search_path: tuple[str, ...] = ("public", "extensions")  # db-extra-search-path, as Supabase sets it
     pool_size: int = 10  # db-pool
     pool_timeout: float = 10.0  # db-pool-acquisition-timeout, seconds
+    max_rows: int | None = None  # db-max-rows: at most this many rows per read; None: no cap
     channel: str = "pgrst"  # db-channel: `NOTIFY pgrst, 'reload schema'` reloads the schema cache
     host: str = "127.0.0.1"
     port: int = 3000
@@ -38,12 +45,14 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--anon-role", default="anon", help="role for requests without a JWT; empty disables them")
     parser.add_argument("--extra-search-path", default="public,extensions")
     parser.add_argument("--pool-size", type=int, default=10)
+    parser.add_argument("--max-rows", type=int, default=_env_int("PGRST_DB_MAX_ROWS"),
+                        help="db-max-rows (default: $PGRST_DB_MAX_ROWS, else no cap)")
     args = parser.parse_args(argv)
     if not args.jwt_secret and not args.jwks_url:
         parser.error("give --jwt-secret and/or --jwks-url")
     return Settings(
         db_url=args.db_url, jwt_secret=args.jwt_secret, jwks_url=args.jwks_url, jwt_aud=args.jwt_aud,
         schemas=_names(args.schemas), anon_role=args.anon_role or None,
-        extra_search_path=_names(args.extra_search_path), pool_size=args.pool_size,
+        extra_search_path=_names(args.extra_search_path), pool_size=args.pool_size, max_rows=args.max_rows,
         host=args.host, port=args.port,
     )

@@ -146,6 +146,12 @@ class RowRange:
     def is_everything(self) -> bool:
         return self.offset == 0 and self.limit is None
 
+    def capped(self, max_rows: int | None) -> RowRange:
+        """PostgREST's restrictRange for `db-max-rows`: at most `max_rows` rows from the same offset."""
+        if max_rows is None or self.limit == 0:
+            return self
+        return RowRange(self.offset, max_rows if self.limit is None else min(self.limit, max_rows))
+
 
 def _integer(text: str | None) -> int | None:
     return int(text) if text is not None and re.fullmatch(r"-?\d+", text.strip()) else None
@@ -300,11 +306,15 @@ def build(settings: Settings, method: str, path: str, headers, query_items: list
     preferences = parse_preferences(headers.getlist("Prefer"))
     if preferences.invalid and preferences.handling == "strict":
         raise errors.invalid_preferences(list(preferences.invalid))
+    row_range = top_level_range(method, headers.get("Range"), query.limit, query.offset)
+    if kind == "routine" or method in READ_METHODS:
+        # db-max-rows caps what is read (tables, views, functions), never what a write affects.
+        row_range = row_range.capped(settings.max_rows)
     return ApiRequest(
         method=method, kind=kind, name=name, schema=schema, negotiated_by_profile=negotiated,
         preferences=preferences,
         media=OPENAPI if kind == "schema" else negotiate(headers.get("Accept")),
         query=query,
-        range=top_level_range(method, headers.get("Range"), query.limit, query.offset),
+        range=row_range,
         path="/" + path,
     )

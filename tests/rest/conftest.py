@@ -48,25 +48,38 @@ def sign_rs256(identity_provider):
 
 
 @pytest.fixture(scope="session")
-def supabase_url(stack_env, contract_database_url, jwks_url, tmp_path_factory) -> str:
-    """Base URL of the REST layer under test (`$SUPABASE_URL`: the API lives under /rest/v1)."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("rest-gateway") / "gateway.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "devstack.rest", "--host", "127.0.0.1", "--port", str(port),
-             "--db-url", _as_user(contract_database_url, "authenticator"),
-             "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"], "--jwks-url", jwks_url,
-             "--schemas", "public,rest_contract", "--pool-size", "8"],
-            cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
+def start_gateway(stack_env, contract_database_url, jwks_url, tmp_path_factory):
+    """Starts a gateway over the contract database; extra arguments change its settings
+    (`start_gateway("--max-rows", "2")`). Returns its base URL; each is stopped with the session."""
+    processes = []
+
+    def start(*extra_args: str) -> str:
+        port = free_port()
+        log = tmp_path_factory.mktemp("rest-gateway") / "gateway.log"
+        with open(log, "wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "devstack.rest", "--host", "127.0.0.1", "--port", str(port),
+                 "--db-url", _as_user(contract_database_url, "authenticator"),
+                 "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"], "--jwks-url", jwks_url,
+                 "--schemas", "public,rest_contract", "--pool-size", "8", *extra_args],
+                cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                env={key: value for key, value in os.environ.items() if key != "PGRST_DB_MAX_ROWS"},
+            )
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
         wait_until_ready("the gateway", f"{url}/rest/v1/", process, log, seconds=30)
-        yield url
-    finally:
+        return url
+
+    yield start
+    for process in processes:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def supabase_url(start_gateway) -> str:
+    """Base URL of the REST layer under test (`$SUPABASE_URL`: the API lives under /rest/v1)."""
+    return start_gateway()
 
 
 def _as_user(url: str, user: str) -> str:

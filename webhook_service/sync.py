@@ -10,8 +10,10 @@ last_synced_at. The run is finished from the recorded outcomes.
 
 Rows written per account:
 - `hour`: window = the run's UTC hour. `metrics` is a snapshot: the account's fields (followers,
-  ...) and today's value so far of each daily metric. The database adds deltas against the
-  previous hour's row and rates.
+  ...) and the newest value Meta has of each daily metric (today's so far, or an earlier day's
+  while Meta has not updated it), `end_times` the end of the Meta day each value belongs to,
+  `fetched_at` when it was fetched. The database adds deltas against the previous hour's row
+  (only for values Meta changed) and rates.
 - `day`: one row per Meta day fetched (the last `refetch_days`, today included, or
   `backfill_days` on an account's first sync), keyed by that day's date at 00:00 UTC; re-fetched
   every run because Meta revises them.
@@ -27,14 +29,22 @@ from __future__ import annotations
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from webhook_service.crypto import TokenCipher, TokenDecryptionError
 from webhook_service.graph import GraphClient, PermissionMissing, RateLimited, TokenInvalid
 from webhook_service.insights_config import InsightsSettings
-from webhook_service.sync_fetch import Account, AccountInsights, InsightsFetcher, Throttle, meta_days, plan_requests
+from webhook_service.sync_fetch import (
+    Account,
+    AccountInsights,
+    InsightsFetcher,
+    MetaDay,
+    Throttle,
+    meta_days,
+    plan_requests,
+)
 from webhook_service.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
@@ -177,12 +187,11 @@ class InsightsSync:
 
         # Saved in batches of at most `rows_per_save` rows, each account's rows and outcome in the
         # same batch: a first sync's backfill makes 30 times more rows than an hourly run.
-        today = recent[-1].day
         batch_rows: list[dict[str, Any]] = []
         batch_outcomes = list(outcomes)
         while collected:
             _, account_insights = collected.popitem()
-            hour_rows, day_rows = _rows(run, account_insights, today)
+            hour_rows, day_rows = _rows(run, account_insights)
             if batch_rows and len(batch_rows) + len(hour_rows) + len(day_rows) > self.settings.rows_per_save:
                 self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
                 batch_rows, batch_outcomes = [], []
@@ -194,17 +203,25 @@ class InsightsSync:
         return outcomes
 
 
-def _rows(run: SyncRun, collected: AccountInsights, today: date) -> tuple[list[dict], list[dict]]:
+def _rows(run: SyncRun, collected: AccountInsights) -> tuple[list[dict], list[dict]]:
     account = collected.account
     key = {"user_id": account.user_id, "platform": account.platform, "account_id": account.account_id}
-    snapshot = {**collected.fields, **collected.days.get(today, {})}
-    hour_rows = [{**key, "period": "hour", "window_start": _iso(run.window_start),
-                  "window_end": _iso(run.window_end), "metrics": snapshot}] if snapshot else []
+    fetched_at = _iso(datetime.now(UTC))
+    # Each metric's newest value Meta has, with the end of the Meta day it belongs to: Pages'
+    # values update about once a day and Instagram's arrive late, so it is not always today's.
+    newest: dict[str, float] = {}
+    end_times: dict[str, int] = {}
+    for day, metrics in sorted(collected.days.items()):
+        newest.update(metrics)
+        end_times.update(dict.fromkeys(metrics, MetaDay(day).until))
+    snapshot = {**collected.fields, **newest}
+    hour_rows = [{**key, "period": "hour", "window_start": _iso(run.window_start), "window_end": _iso(run.window_end),
+                  "metrics": snapshot, "end_times": end_times, "fetched_at": fetched_at}] if snapshot else []
     day_rows = []
     for day, metrics in sorted(collected.days.items()):
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_rows.append({**key, "period": "day", "window_start": _iso(start),
-                         "window_end": _iso(start + timedelta(days=1)), "metrics": metrics})
+                         "window_end": _iso(start + timedelta(days=1)), "metrics": metrics, "fetched_at": fetched_at})
     return hour_rows, day_rows
 
 
@@ -232,7 +249,8 @@ def _account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int) 
     account = collected.account
     return {**_outcome({"id": account.row_id, "user_id": account.user_id, "platform": account.platform,
                         "account_id": account.account_id}, status, message),
-            "dropped_metrics": sorted(dropped if status == "partial" else collected.dropped), "hour_rows": hour_rows, "day_rows": day_rows}
+            "dropped_metrics": sorted(dropped if status == "partial" else collected.dropped),
+            "hour_rows": hour_rows, "day_rows": day_rows}
 
 
 def _outcome(row: dict[str, Any], status: str, error: str | None) -> dict[str, Any]:

@@ -102,7 +102,7 @@ select is((public.save_social_media_sync_batch('11111111-0000-0000-0000-00000000
 select is((select metrics from social_media_insights where account_id = 'page-e' and period = 'day'),
   '{"page_media_view": 950, "page_views_total": 30}'::jsonb, 'a revised day is updated in place');
 select is((select derived from social_media_insights where account_id = 'page-e' and period = 'day'),
-  '{}'::jsonb, 'day rows get no hourly deltas');
+  null, 'day rows get no hourly deltas (and nothing derived is stored as null)');
 
 select throws_ok($$select public.save_social_media_sync_batch('99999999-0000-0000-0000-000000000009', '[]', '[]', '{}')$$,
   '22023', null, 'an unknown run id is refused');

@@ -139,6 +139,8 @@ insert into rls_routine_expectations values
   ('public.prune_social_media_sync_runs(interval)',            null, 'denied', 'denied', 'denied', 'runs'),
   ('public.prune_hourly_insights(interval,integer)',           null, 'denied', 'denied', 'denied', 'runs'),
   ('private.social_media_insights_derived(jsonb,jsonb,timestamp with time zone,jsonb)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('private.social_media_insights_derived(jsonb,jsonb,jsonb,jsonb,timestamp with time zone,jsonb)',
+                                                               null, 'denied', 'denied', 'denied', 'runs'),
   ('private.social_media_insights_previous_hour(text,social_media_platform,text,text,timestamp with time zone)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('private.request_social_media_insights_sync()',             null, 'denied', 'denied', 'denied', 'denied'),

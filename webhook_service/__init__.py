@@ -5,7 +5,8 @@ Production: `gunicorn 'webhook_service:create_app()'`; local: `python -m webhook
 
 from __future__ import annotations
 
-import logging
+import re
+import uuid
 
 from flask import Flask, abort, jsonify, request
 
@@ -13,11 +14,13 @@ from webhook_service.api import register_blueprints
 from webhook_service.config import Config
 from webhook_service.cors import enable_cors
 from webhook_service.errors import register_error_handlers
+from webhook_service.logs import configure as configure_logging
+from webhook_service.logs import replace_context
 from webhook_service.services import Services
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# Libraries that log request URLs at INFO/DEBUG; a Graph URL carries a token in its query.
-QUIET_LOGGERS = ("urllib3", "httpx", "httpcore", "hpack")
+# A caller's X-Request-ID is kept when it looks like an id; otherwise the service makes one.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+REQUEST_ID_ENVIRON = "social_link.request_id"
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -31,6 +34,23 @@ def create_app(config: Config | None = None) -> Flask:
     Services.build(config).install(app)
 
     register_error_handlers(app)
+
+    @app.before_request
+    def identify_request():
+        # Every line logged for this request, and its access-log line, carry the same id.
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.environ[REQUEST_ID_ENVIRON] = request_id
+        replace_context(request_id=request_id)
+
+    @app.after_request
+    def return_request_id(response):
+        response.headers["X-Request-ID"] = request.environ.get(REQUEST_ID_ENVIRON, "")
+        return response
+
+    @app.teardown_request
+    def forget_request(_error):
+        replace_context()
 
     @app.before_request
     def refuse_oversized_bodies():
@@ -47,10 +67,3 @@ def create_app(config: Config | None = None) -> Flask:
         return jsonify(status="ok")
 
     return app
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format=LOG_FORMAT)
-    logging.getLogger().setLevel(level)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)

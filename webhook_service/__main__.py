@@ -5,15 +5,36 @@ Settings are checked here, before any worker starts, so a bad one ends the proce
 
 from __future__ import annotations
 
+import logging
 import sys
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
-from webhook_service import create_app
+from webhook_service import REQUEST_ID_ENVIRON, create_app
 from webhook_service.config import Config, ConfigError
+from webhook_service.logs import JsonFormatter, log_line
 
-# Paths only: a query string may carry an OAuth code or state, which have no place in a log.
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+class JsonGunicornLogger(glogging.Logger):
+    """gunicorn's own lines (start-up, workers) and its access log, as JSON lines like the app's."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if not self.access_log_enabled:
+            return
+        status = int(str(resp.status).split(None, 1)[0])
+        # The path only: a query string may carry an OAuth code or state, which have no place in a log.
+        self.access_log.info("%s %s %s", req.method, req.path, status, extra={
+            "method": req.method, "path": req.path, "status": status, "bytes": resp.sent,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1), "remote_addr": req.remote_addr,
+            "request_id": environ.get(REQUEST_ID_ENVIRON),
+        })
 
 
 class Server(BaseApplication):
@@ -28,7 +49,7 @@ class Server(BaseApplication):
             "worker_class": "gthread",
             "threads": self.service_config.threads,
             "accesslog": "-",
-            "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": JsonGunicornLogger,
             "graceful_timeout": 10,
             # Several stacks (make run, the test session) run side by side; one shared control
             # socket path would collide, and nothing here uses it.
@@ -47,7 +68,7 @@ def main() -> int:
         config = Config.from_env()
     except ConfigError as error:
         for problem in error.problems:
-            print(f"webhook_service: configuration error: {problem}", file=sys.stderr)
+            print(log_line(logging.ERROR, f"configuration error: {problem}"), file=sys.stderr)
         return 2
     Server(config).run()
     return 0

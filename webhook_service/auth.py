@@ -9,6 +9,7 @@ import hmac
 from flask import g, request
 
 from webhook_service.domain_errors import Unauthenticated
+from webhook_service.logs import bind
 from webhook_service.services import services
 
 
@@ -28,6 +29,7 @@ def login_required(view):
         if token is None:
             raise Unauthenticated("An 'Authorization: Bearer <token>' header is required.")
         g.user_id = services().verifier.user_id(token)
+        bind(user_id=g.user_id)
         return view(*args, **kwargs)
 
     return wrapped

@@ -27,6 +27,7 @@ from webhook_service.config import Config
 from webhook_service.connect import LOGIN_SCOPES, connect_with_user_token
 from webhook_service.domain_errors import InvalidLoginState, MissingLoginCode
 from webhook_service.graph import GraphError
+from webhook_service.logs import bind
 from webhook_service.platforms import PLATFORMS
 from webhook_service.services import Services
 
@@ -106,6 +107,7 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
     (`facebook=connected|<reason>`, `instagram=...`, `missing_permissions=a,b`) or `error=<reason>`.
     Never a token or the code."""
     login = consume_state(services, args.get("state", ""), browser_nonce)
+    bind(user_id=login.user_id, platform=login.platform)
     if args.get("error"):
         # The person cancelled or refused: Meta sends error=access_denied, error_reason=user_denied.
         return _frontend_url(services.config, connect="cancelled", platform=login.platform, error=args["error"])

@@ -36,6 +36,7 @@ from typing import Any
 from webhook_service.crypto import TokenCipher, TokenDecryptionError
 from webhook_service.graph import GraphClient, PermissionMissing, RateLimited, TokenInvalid
 from webhook_service.insights_config import InsightsSettings
+from webhook_service.logs import ContextThreadPoolExecutor, log_context
 from webhook_service.sync_fetch import (
     Account,
     AccountInsights,
@@ -99,19 +100,21 @@ class InsightsSync:
                                    shard=scope.shard, shards=scope.shards, window_start=window_start,
                                    window_end=window_start + HOUR)
         log.info("sync run %s started: %s, user %s, shard %d/%d", row["id"], scope.trigger,
-                 scope.user_id or "all", scope.shard, scope.shards)
+                 scope.user_id or "all", scope.shard, scope.shards, extra={"run_id": row["id"]})
         return SyncRun(row["id"], scope, now, window_start)
 
     def complete(self, run: SyncRun) -> dict[str, Any]:
         """Syncs the run's accounts, finishes the run and returns the sync response body."""
         graph = self.graph
         throttle = Throttle(graph.usage, self.settings.throttle_percent, self.settings.throttle_pause_seconds)
-        with (ThreadPoolExecutor(self.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
-              ThreadPoolExecutor(self.settings.pages_in_flight, thread_name_prefix="sync-page") as page_pool):
+        # Every line logged for the run, in its pools' threads too, carries its id.
+        with (log_context(run_id=run.id),
+              ContextThreadPoolExecutor(self.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
+              ContextThreadPoolExecutor(self.settings.pages_in_flight, thread_name_prefix="sync-page") as page_pool):
             problems, error = self._sync_pages(run, InsightsFetcher(graph, graph_pool, throttle), page_pool)
         finished = self.store.finish_run(run.id, error)
         log.info("sync run %s %s: synced %s, failed %s", run.id, finished["status"], finished["synced"],
-                 finished["failed"])
+                 finished["failed"], extra={"run_id": run.id})
         return {
             "success": finished["status"] != "failed",
             "run_id": run.id,
@@ -172,6 +175,8 @@ class InsightsSync:
             try:
                 token = self.cipher.decrypt(row["access_token"] or "")
             except TokenDecryptionError:
+                log.warning("the stored token of an account matches none of the configured keys",
+                            extra={"account_row_id": row["id"], "platform": row["platform"]})
                 outcomes.append(_outcome(row, "needs_reauth", UNREADABLE_TOKEN))
                 continue
             account = Account(row["id"], row["user_id"], row["platform"], row["account_id"], token,

@@ -3,6 +3,8 @@ unprivileged, and carry nothing secret."""
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 from devstack.postgres import free_port
@@ -67,3 +69,21 @@ def test_a_missing_setting_stops_the_image_with_one_line_naming_it(image):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "CRON_SECRET" in lines[0], result.stderr
+
+
+def test_every_line_the_image_logs_is_a_json_object_and_requests_carry_their_id(image):
+    with image.serve() as (url, log_path):
+        response = requests.get(f"{url}/healthz", headers={"X-Request-ID": "smoke-1"}, timeout=5)
+        missing = requests.get(f"{url}/nowhere?code=secret-code&state=secret-state", timeout=5)
+    lines = log_path.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]
+
+    assert response.headers["X-Request-ID"] == "smoke-1"
+    assert len(missing.headers["X-Request-ID"]) == 32
+    assert all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)
+    # The last two: the readiness checks came first.
+    access = [entry for entry in entries if entry["logger"] == "gunicorn.access"][-2:]
+    assert [(entry["method"], entry["path"], entry["status"], entry["request_id"]) for entry in access] == [
+        ("GET", "/healthz", 200, "smoke-1"), ("GET", "/nowhere", 404, missing.headers["X-Request-ID"])]
+    assert "secret-code" not in log_path.read_text() and "secret-state" not in log_path.read_text()
+    assert any(entry["message"].startswith("Booting worker") for entry in entries)

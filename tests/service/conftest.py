@@ -7,6 +7,7 @@ service, and every line the service logs meanwhile, is checked afterwards for Fa
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +23,20 @@ from webhook_service.crypto import TokenCipher
 MINTED_TOKEN = re.compile(r"EAAG[A-Za-z0-9]{40,}")
 
 
+def with_json_decoded(text: str) -> str:
+    """`text` followed by the decoded string values of each of its lines that is a JSON object (the
+    service logs JSON lines): JSON escaping cannot hide a secret from a scan of the result."""
+    decoded = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            decoded += [value for value in entry.values() if isinstance(value, str)]
+    return "\n".join([text, *decoded])
+
+
 @dataclass
 class Secrets:
     """Token values a test learned from the fake; none may reach a response body or the log."""
@@ -34,6 +49,7 @@ class Secrets:
         return user
 
     def leaks_in(self, text: str) -> list[str]:
+        text = with_json_decoded(text)
         found = [f"token {value[:8]}..." for value in self.values if value in text]
         found += [f"minted token {match[:8]}..." for match in MINTED_TOKEN.findall(text)]
         return found

@@ -6,6 +6,10 @@ this test runs all the connect scenarios in one go and checks explicitly.
 
 from __future__ import annotations
 
+import json
+
+from tests.service.conftest import Secrets
+
 
 def test_connect_scenarios_leak_no_token(api, anonymous, fake_graph, secrets, received, service_log):
     log_start = service_log.stat().st_size
@@ -28,3 +32,11 @@ def test_connect_scenarios_leak_no_token(api, anonymous, fake_graph, secrets, re
     logged = service_log.read_bytes()[log_start:].decode(errors="replace")
     assert [leak for text in received for leak in secrets.leaks_in(text)] == []
     assert secrets.leaks_in(logged) == []
+
+
+def test_the_scan_reads_json_log_lines_as_decoded_text():
+    # A secret with characters JSON escapes is still found in a JSON log line.
+    secret = 'tok"en\\with/odd\u00e9characters'
+    line = json.dumps({"level": "info", "message": f"about {secret}"}, ensure_ascii=True)
+    assert secret not in line
+    assert Secrets({secret}).leaks_in(line) == [f"token {secret[:8]}..."]

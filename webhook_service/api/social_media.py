@@ -12,6 +12,7 @@ from webhook_service.account_view import account_view
 from webhook_service.auth import login_required
 from webhook_service.connect import connect_with_user_token
 from webhook_service.errors import ApiError
+from webhook_service.logs import bind
 from webhook_service.oauth import LOGIN_COOKIE, complete_login, start_login
 from webhook_service.platforms import PLATFORMS, checked_platform
 from webhook_service.services import services
@@ -43,7 +44,7 @@ def user_token_from_body() -> str:
 @blueprint.post("/connect/<platform>")
 @login_required
 def connect(platform: str):
-    checked_platform(platform)
+    bind(platform=checked_platform(platform))
     return jsonify(connect_with_user_token(services(), g.user_id, user_token_from_body()))
 
 
@@ -57,7 +58,8 @@ def connected_accounts():
 @blueprint.post("/disconnect/<platform>")
 @login_required
 def disconnect(platform: str):
-    disconnected = services().store.disconnect(g.user_id, checked_platform(platform))
+    bind(platform=checked_platform(platform))
+    disconnected = services().store.disconnect(g.user_id, platform)
     return jsonify(success=True, platform=platform, disconnected=len(disconnected))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,7 +90,9 @@ def test_each_bad_setting_gets_its_own_line_and_no_value_is_printed():
 
     lines = result.stderr.strip().splitlines()
     assert result.returncode != 0
-    assert sorted(line.split(": ")[2].split()[0] for line in lines) == ["CRON_SECRET", "PORT", "TOKEN_ENCRYPTION_KEY"]
+    messages = [json.loads(line)["message"] for line in lines]  # JSON lines, like every log line
+    assert sorted(message.split(": ")[1].split()[0] for message in messages) == [
+        "CRON_SECRET", "PORT", "TOKEN_ENCRYPTION_KEY"]
     assert not any(value in result.stderr for value in ("eighty", "short-secret", "not-a-fernet-key"))
 
 

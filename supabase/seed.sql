@@ -63,8 +63,10 @@ with hours as (
          end as metrics,
          case platform
            when 'facebook' then '{"day_timezone": "America/Los_Angeles", "levels": ["followers_count", "fan_count", "page_follows"],
+                                 "uniques": ["page_total_media_view_unique"],
                                  "rates": {"engagement_rate": ["page_post_engagements", "page_total_media_view_unique"]}}'::jsonb
            else '{"day_timezone": "America/Los_Angeles", "levels": ["followers_count", "media_count"],
+                  "uniques": ["reach", "accounts_engaged"],
                   "rates": {"engagement_rate": ["total_interactions", "reach"]}}'::jsonb
          end as derivation
   from day_to_date

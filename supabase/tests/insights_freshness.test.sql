@@ -28,26 +28,26 @@ create function pg_temp.derived(hour timestamptz) returns jsonb language sql as 
   select derived from social_media_insights where account_id = 'page-fresh' and period = 'hour' and window_start = hour
 $$;
 
--- 2026-11-23 ends at 1763971200 (08:00Z on the 24th); 2026-11-24 at 1764057600.
+-- Meta's 2026-11-23 ends at 1795507200 (08:00Z on the 24th), 2026-11-24 at 1795593600.
 select pg_temp.save_hour('2026-11-24 09:00Z',
   '{"followers_count": 100, "page_media_view": 500, "page_post_engagements": 40, "page_total_media_view_unique": 200}',
-  '{"page_media_view": 1763971200, "page_post_engagements": 1763971200, "page_total_media_view_unique": 1763971200}');
+  '{"page_media_view": 1795507200, "page_post_engagements": 1795507200, "page_total_media_view_unique": 1795507200}');
 select is((select fetched_at from social_media_insights where account_id = 'page-fresh' and window_start = '2026-11-24 09:00Z'),
   '2026-11-24 09:05Z'::timestamptz, 'an hour row records when it was fetched');
 select is((select end_times ->> 'page_media_view' from social_media_insights where account_id = 'page-fresh'
-           and window_start = '2026-11-24 09:00Z'), '1763971200', 'and Meta''s end_time of each value');
+           and window_start = '2026-11-24 09:00Z'), '1795507200', 'and Meta''s end_time of each value');
 
 -- 10:00: Meta has not updated the Page's day values; followers moved.
 select pg_temp.save_hour('2026-11-24 10:00Z',
   '{"followers_count": 102, "page_media_view": 500, "page_post_engagements": 40, "page_total_media_view_unique": 200}',
-  '{"page_media_view": 1763971200, "page_post_engagements": 1763971200, "page_total_media_view_unique": 1763971200}');
+  '{"page_media_view": 1795507200, "page_post_engagements": 1795507200, "page_total_media_view_unique": 1795507200}');
 select is(pg_temp.derived('2026-11-24 10:00Z'), '{"followers_count_delta": 2, "engagement_rate": 0.2}'::jsonb,
   'a Page value Meta did not change gives no delta; a level still gives its change');
 
 -- 11:00: Meta revised the same day (late data): the difference is the delta.
 select pg_temp.save_hour('2026-11-24 11:00Z',
   '{"followers_count": 102, "page_media_view": 530, "page_post_engagements": 40, "page_total_media_view_unique": 230}',
-  '{"page_media_view": 1763971200, "page_post_engagements": 1763971200, "page_total_media_view_unique": 1763971200}');
+  '{"page_media_view": 1795507200, "page_post_engagements": 1795507200, "page_total_media_view_unique": 1795507200}');
 select is(pg_temp.derived('2026-11-24 11:00Z'),
   '{"followers_count_delta": 0, "page_media_view_delta": 30, "engagement_rate": 0.1739}'::jsonb,
   'a revised value gives the difference; a unique metric never gets a delta');
@@ -55,7 +55,7 @@ select is(pg_temp.derived('2026-11-24 11:00Z'),
 -- 12:00: Meta published a newer day: its whole value is new activity.
 select pg_temp.save_hour('2026-11-24 12:00Z',
   '{"followers_count": 102, "page_media_view": 90, "page_post_engagements": 5, "page_total_media_view_unique": 60}',
-  '{"page_media_view": 1764057600, "page_post_engagements": 1764057600, "page_total_media_view_unique": 1764057600}');
+  '{"page_media_view": 1795593600, "page_post_engagements": 1795593600, "page_total_media_view_unique": 1795593600}');
 select is(pg_temp.derived('2026-11-24 12:00Z'),
   '{"followers_count_delta": 0, "page_media_view_delta": 90, "page_post_engagements_delta": 5,
     "engagement_rate": 0.0833}'::jsonb,
@@ -63,10 +63,10 @@ select is(pg_temp.derived('2026-11-24 12:00Z'),
 
 -- Late: 14:00 is saved before 13:00. It has no previous hour yet, then gets its deltas.
 select pg_temp.save_hour('2026-11-24 14:00Z',
-  '{"followers_count": 110, "page_media_view": 95}', '{"page_media_view": 1764057600}');
+  '{"followers_count": 110, "page_media_view": 95}', '{"page_media_view": 1795593600}');
 select is(pg_temp.derived('2026-11-24 14:00Z'), null, 'an hour saved before the hour before it has no deltas yet');
 select pg_temp.save_hour('2026-11-24 13:00Z',
-  '{"followers_count": 104, "page_media_view": 92}', '{"page_media_view": 1764057600}');
+  '{"followers_count": 104, "page_media_view": 92}', '{"page_media_view": 1795593600}');
 select is(pg_temp.derived('2026-11-24 13:00Z'), '{"followers_count_delta": 2, "page_media_view_delta": 2}'::jsonb,
   'the late hour gets its own deltas');
 select is(pg_temp.derived('2026-11-24 14:00Z'), '{"followers_count_delta": 6, "page_media_view_delta": 3}'::jsonb,

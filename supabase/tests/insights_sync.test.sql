@@ -185,12 +185,12 @@ set local role authenticated;
 set local request.jwt.claims = '{"sub": "user_2clerkE", "role": "authenticated"}';
 select is(jsonb_array_length(public.get_social_media_insights('instagram', 'hour', 24) -> 'series'), 24,
   'hours=24: the current hour and the 23 before it');
-select is((public.get_social_media_insights('instagram', 'hour', 24) -> 'aggregates' ->> 'sum_views')::int,
-  (select sum(10 * h)::int from generate_series(0, 23) as h), 'sum_views adds up the 24 rows');
+select ok(not (public.get_social_media_insights('instagram', 'hour', 24) -> 'aggregates' ?| array['sum_views', 'sum_followers_count']),
+  'snapshots and levels are never summed (aggregates by kind: 20261130035113)');
 select is((public.get_social_media_insights('instagram', 'hour', 24) -> 'aggregates' ->> 'last_followers_count')::int,
   500, 'last_followers_count is the newest row''s value');
-select is((public.get_social_media_insights('instagram', 'hour', 24) -> 'aggregates' ->> 'sum_followers_count_delta')::int,
-  24, 'derived values are aggregated too');
+select is((public.get_social_media_insights('instagram', 'hour', 24) -> 'aggregates' ->> 'change_followers_count')::int,
+  23, 'change_followers_count is its change over the window');
 select is((select count(*)::int from jsonb_array_elements(public.get_social_media_insights('instagram', 'hour', 2160) -> 'series') s
            where s ->> 'account_id' <> 'ig-e'), 0, 'the read RPC returns only the caller''s rows');
 select is(jsonb_array_length(public.get_social_media_insights('instagram', 'hour', 24, null, 'ig-f') -> 'series'), 0,

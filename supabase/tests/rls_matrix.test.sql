@@ -73,6 +73,9 @@ insert into rls_tables values
    $$insert into private.oauth_states (nonce, expires_at) values ('rls-nonce-new', now() + interval '1 hour')$$),
   ('private.meta_data_deletion_requests', $$confirmation_code like 'rls-code-%'$$, null, 'status',
    $$insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-new')$$),
+  -- Its rows are the migration's; every signed-in user reads them all.
+  ('public.social_media_metric_kinds', $$metric is not null$$, null, 'kind',
+   $$insert into public.social_media_metric_kinds (platform, metric, kind) values ('facebook', 'rls_metric', 'additive')$$),
   -- Its fixture rows are the events of the fixture accounts' first rows (written by a trigger).
   ('public.social_media_account_events', $$account_id like 'rls-%'$$, 'user_id', 'reason',
    $$insert into public.social_media_account_events (social_media_account_id, user_id, platform, account_id, to_status)
@@ -116,7 +119,11 @@ insert into rls_table_expectations values
   ('public.social_media_account_events',    'anon',         'denied', 'denied', 'denied', 'denied'),
   ('public.social_media_account_events',    'user_a',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_account_events',    'user_b',       'own',    'denied', 'denied', 'denied'),
-  ('public.social_media_account_events',    'service_role', 'all',    'one',    'all',    'all');
+  ('public.social_media_account_events',    'service_role', 'all',    'one',    'all',    'all'),
+  ('public.social_media_metric_kinds',      'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('public.social_media_metric_kinds',      'user_a',       'all',    'denied', 'denied', 'denied'),
+  ('public.social_media_metric_kinds',      'user_b',       'all',    'denied', 'denied', 'denied'),
+  ('public.social_media_metric_kinds',      'service_role', 'all',    'one',    'all',    'all');
 
 -- ---------------------------------------------------------------------------------------------
 -- Expected outcomes: routines, called with NULL arguments unless a probe is given. The read RPC

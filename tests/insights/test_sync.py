@@ -168,8 +168,8 @@ def test_a_metric_without_data_is_absent_never_zero(service, db, connected, fake
     assert all("page_media_view" in row["metrics"] for row in rows if row["platform"] == "facebook")
 
 
-def test_hours_24_returns_the_last_24_hourly_rows_and_correct_sums(service, db, connected, within_one_hour,
-                                                                  stack_env, user_jwt):
+def test_hours_24_returns_the_last_24_hourly_rows_and_aggregates_by_kind(service, db, connected, within_one_hour,
+                                                                         stack_env, user_jwt):
     sub, facebook_user = connected()
     page = facebook_user["pages"][0]
 
@@ -188,11 +188,16 @@ def test_hours_24_returns_the_last_24_hourly_rows_and_correct_sums(service, db, 
     assert (body["platform"], body["period"]) == ("facebook", "hour")
     assert [entry["window_start"] for entry in body["series"]] == [iso(hour - timedelta(hours=h)) for h in range(23, -1, -1)]
     assert body["series"][-1]["metrics"] == current["metrics"]
-    assert body["aggregates"]["sum_page_media_view"] == current["metrics"]["page_media_view"] + sum(
-        10 * hours_ago for hours_ago in range(1, 24))
-    assert body["aggregates"]["last_followers_count"] == page["followers_count"]
-    # Only the synced row has derived values: the rows written by hand before it have none.
-    assert body["aggregates"]["sum_followers_count_delta"] == page["followers_count"] - 999
+    aggregates = body["aggregates"]
+    # Additive: the sum of the hourly deltas; only the synced row has derived values.
+    assert aggregates["sum_page_media_view"] == current["derived"]["page_media_view_delta"]
+    assert aggregates["last_hour_page_media_view"] == current["derived"]["page_media_view_delta"]
+    # Level: the last value and its change since the window's first row (23 hours before).
+    assert aggregates["last_followers_count"] == page["followers_count"]
+    assert aggregates["change_followers_count"] == page["followers_count"] - (1000 - 23)
+    assert "sum_followers_count" not in aggregates and "sum_page_total_media_view_unique" not in aggregates
+    assert body["kinds"]["followers_count"] == "level" and body["kinds"]["page_media_view"] == "additive"
+    assert body["freshness"][0]["account_id"] == page["id"]
 
     # The same function, called by a frontend through the REST layer with the user's JWT.
     direct = requests.post(f"{stack_env['SUPABASE_URL']}/rest/v1/rpc/get_social_media_insights",

@@ -35,3 +35,13 @@ def test_a_configured_list_keeps_known_entries_and_takes_unknown_names_as_additi
 def test_the_default_configuration_is_the_catalog():
     lists = {request: INSTAGRAM.listed(request) for request in (Request.FIELD, Request.SERIES, Request.TOTAL_VALUE)}
     assert set(INSTAGRAM.replace_lists(lists).metrics) == set(INSTAGRAM.metrics)
+
+
+def test_the_databases_metric_kinds_are_the_catalogs(db):
+    """The read RPC aggregates by `social_media_metric_kinds`; it must say what the catalog says
+    (additive metrics are the default there and not listed)."""
+    stored = {(row["platform"], row["metric"]): (row["kind"], row["numerator"], row["denominator"])
+              for row in db.query("select * from public.social_media_metric_kinds")}
+    declared = {(catalog.platform, metric.name): (str(metric.kind), *(metric.parts or (None, None)))
+                for catalog in (FACEBOOK, INSTAGRAM) for metric in catalog.metrics if metric.kind != Kind.ADDITIVE}
+    assert stored == declared

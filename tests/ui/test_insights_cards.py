@@ -36,8 +36,9 @@ def test_insights_cards_show_the_seeded_numbers(page: Page, sign_in, open_view, 
         expect(card.locator("[data-metric=followers_count] strong")).to_have_text(shown(followers))
         for metric in CARD_METRICS[platform]:
             row = card.locator(f"tr[data-metric={metric}]")
-            expect(row.locator("td[data-window=hour]")).to_have_text(shown(aggregates.get(f"last_{metric}_delta")))
-            expect(row.locator("td[data-window=day]")).to_have_text(shown(aggregates.get(f"sum_{metric}_delta")))
+            expect(row.locator("td[data-window=hour]")).to_have_text(shown(aggregates.get(f"last_hour_{metric}")))
+            expect(row.locator("td[data-window=day]")).to_have_text(
+                shown(aggregates.get(f"sum_{metric}", aggregates.get(f"last_{metric}"))))
     screenshot("insights-demo-user")
 
     page.set_viewport_size({"width": 375, "height": 800})

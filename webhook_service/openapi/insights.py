@@ -65,7 +65,7 @@ SCHEMAS = {
     },
     "Insights": {
         "type": "object",
-        "required": ["platform", "period", "since", "series", "aggregates"],
+        "required": ["platform", "period", "since", "series", "aggregates", "kinds", "freshness"],
         "properties": {
             "platform": {"type": "string", "enum": ["facebook", "instagram"]},
             "period": {"type": "string", "enum": ["hour", "day"]},
@@ -80,18 +80,47 @@ SCHEMAS = {
                         "window_start": {"type": "string", "format": "date-time"},
                         "window_end": {"type": "string", "format": "date-time"},
                         "metrics": {"type": "object", "additionalProperties": {"type": "number"},
-                                    "description": "Hour rows: a snapshot (fields and today's values so far); "
-                                                   "day rows: Meta's values for that day. A metric without "
-                                                   "data is absent, never 0."},
+                                    "description": "Hour rows: a snapshot (the account's fields, and the "
+                                                   "newest value Meta has of each daily metric); day rows: "
+                                                   "Meta's values for that day. A metric without data is "
+                                                   "absent, never 0."},
                         "derived": {"type": "object", "additionalProperties": {"type": "number"},
-                                    "description": "`<metric>_delta` against the previous hour; `engagement_rate`."},
+                                    "description": "`<metric>_delta` against the previous hour, only where "
+                                                   "Meta changed the value (never for unique metrics); "
+                                                   "`engagement_rate`."},
                     },
                 },
             },
             "aggregates": {
                 "type": "object", "additionalProperties": {"type": "number"},
-                "description": "`sum_<key>` over the series and `last_<key>` (newest value, added up over "
-                               "accounts) for every numeric key of `metrics` and `derived`.",
+                "description": "Each metric by its kind (`kinds`), added up over the accounts: additive "
+                               "`sum_<m>` = the sum of the hourly deltas (hour rows; 'last 24 hours') or of "
+                               "the day values (day rows) and `last_hour_<m>` = the newest hour's delta; "
+                               "level `last_<m>` = the newest value and `change_<m>` = its change over the "
+                               "window; unique `last_<m>` = Meta's newest day value, never summed; rate "
+                               "`<m>` = recomputed from its parts' aggregates (numerator / denominator).",
+            },
+            "kinds": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "enum": ["additive", "unique", "level", "rate"]},
+                "description": "The kind of each metric shown (table `social_media_metric_kinds`).",
+            },
+            "freshness": {
+                "type": "array",
+                "description": "Per account: when its newest row was fetched, and the oldest and newest Meta "
+                               "`end_time` of that row's values. Meta updates most Page metrics about once a "
+                               "day and Instagram's may arrive up to 48 hours late, so values can belong to "
+                               "an earlier day than the row's hour.",
+                "items": {
+                    "type": "object",
+                    "required": ["account_id", "fetched_at", "oldest_end_time", "newest_end_time"],
+                    "properties": {
+                        "account_id": {"type": "string"},
+                        "fetched_at": {"type": ["string", "null"], "format": "date-time"},
+                        "oldest_end_time": {"type": ["string", "null"], "format": "date-time"},
+                        "newest_end_time": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
             },
         },
     },

@@ -5,9 +5,10 @@ import { h, formatNumber } from '../dom.js';
 import { PLATFORMS, PLATFORM_LABELS, isConnected } from '../platforms.js';
 
 // The metrics each card shows; the first one is charted. An hourly row's `metrics` is a snapshot
-// (Meta's day-to-date value), and its `derived.<metric>_delta` is what happened since the hour
-// before. So "last hour" is the newest delta (`last_<metric>_delta`, added up over the platform's
-// accounts by the API) and "last 24 hours" the sum of the deltas in the window.
+// (Meta's newest value), and its `derived.<metric>_delta` is what Meta added since the hour
+// before. The API aggregates by kind (README "Insights aggregates"): for an additive metric "last
+// hour" is `last_hour_<metric>` and "last 24 hours" `sum_<metric>`; a unique one (reach) has only
+// Meta's newest day value, `last_<metric>`, never a sum.
 const CARD_METRICS = {
   facebook: [
     { key: 'page_media_view', label: 'Views' },
@@ -88,15 +89,15 @@ function insightsCard(platform, insights) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col' }, 'Last hour'), h('th', { scope: 'col' }, 'Last 24 hours'))),
     h('tbody', {}, ...metrics.map(({ key, label }) => h('tr', { 'data-metric': key },
       h('th', { scope: 'row' }, label),
-      cell(totals[`last_${key}_delta`], 'hour'),
-      cell(totals[`sum_${key}_delta`], 'day')))));
+      cell(totals[`last_hour_${key}`], 'hour'),
+      cell(totals[`sum_${key}`] ?? totals[`last_${key}`], 'day')))));
 
   const charted = metrics[0];
   const points = hourlyTotals(insights.series, `${charted.key}_delta`);
   const hasHourlyValues = points.some(([, value]) => value !== null);
   const canvas = h('canvas', { role: 'img', 'aria-label': `${charted.label} per hour over the last ${HOURS} hours` });
   const element = cardShell(platform,
-    totals.last_followers_count !== undefined && followersLine(totals.last_followers_count, totals.sum_followers_count_delta),
+    totals.last_followers_count !== undefined && followersLine(totals.last_followers_count, totals.change_followers_count),
     table,
     // A delta needs the hour before: an account synced for the first time has none yet.
     hasHourlyValues

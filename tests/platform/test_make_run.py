@@ -45,6 +45,7 @@ def test_stack_up_serves_the_seed_to_its_owner_only():
             secrets = db.execute("select name, decrypted_secret from vault.decrypted_secrets order by name").fetchall()
         assert secrets == [
             ("social_link_cron_secret", env["CRON_SECRET"]),
+            ("social_link_service_url", env["WEBHOOK_URL"]),
             ("social_link_sync_url", f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync"),
         ]
     finally:

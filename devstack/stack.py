@@ -32,6 +32,7 @@ SUPABASE_CLI = ["npx", "--no-install", "supabase"]
 DEMO_APP_ID = "100000000000001"
 # PostgREST's db-max-rows as Supabase sets it (API settings, "Max rows": 1000 by default).
 SUPABASE_DB_MAX_ROWS = "1000"
+DEMO_INSTAGRAM_APP_ID = "200000000000001"
 
 
 @dataclass
@@ -64,18 +65,21 @@ class Stack:
     # --- secrets -------------------------------------------------------------------------------
     def secrets(self) -> dict[str, str]:
         path = self.root / "secrets.json"
-        if path.exists():
-            return json.loads(path.read_text())
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        # A secret added since the file was written is generated and kept with the others.
         values = {
             "jwt_secret": secrets.token_urlsafe(48),
             "cron_secret": secrets.token_urlsafe(32),
             "token_encryption_key": Fernet.generate_key().decode(),
             "facebook_app_secret": secrets.token_hex(16),
+            "instagram_app_secret": secrets.token_hex(16),
             "oauth_state_secret": secrets.token_urlsafe(32),
+            **stored,
         }
-        self.root.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values, indent=2))
-        path.chmod(0o600)
+        if values != stored:
+            self.root.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values, indent=2))
+            path.chmod(0o600)
         return values
 
     # --- database ------------------------------------------------------------------------------
@@ -106,6 +110,7 @@ class Stack:
             Service("graph", python_module(
                 "devstack.fake_graph", "--host", "127.0.0.1", "--port", str(ports["graph"]), "--demo",
                 "--app-id", DEMO_APP_ID, "--app-secret", values["facebook_app_secret"],
+                "--instagram-app-id", DEMO_INSTAGRAM_APP_ID, "--instagram-app-secret", values["instagram_app_secret"],
             ), f"{graph_url}/_control/stats"),
             Service("net_worker", python_module("devstack.net_worker", "--db-url", self.cluster.url), None),
             Service("webhook", python_module("webhook_service"), f"http://127.0.0.1:{ports['webhook']}/healthz",
@@ -155,6 +160,8 @@ class Stack:
             "GRAPH_API_BASE": f"http://127.0.0.1:{ports['graph']}",
             "FACEBOOK_APP_ID": DEMO_APP_ID,
             "FACEBOOK_APP_SECRET": values["facebook_app_secret"],
+            "INSTAGRAM_APP_ID": DEMO_INSTAGRAM_APP_ID,
+            "INSTAGRAM_APP_SECRET": values["instagram_app_secret"],
             "OAUTH_REDIRECT_URL": f"{webhook_url}/api/v1/social-media/oauth/callback",
             "OAUTH_STATE_SECRET": values["oauth_state_secret"],
             "FRONTEND_URL": f"{ui_url}/",

@@ -24,6 +24,10 @@ from webhook_service.insights_config import InsightsSettings
 
 META_GRAPH_API_BASE = "https://graph.facebook.com"
 META_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"
+# Instagram Login's hosts: the authorization window, the code exchange, and its Graph API.
+INSTAGRAM_AUTHORIZE_URL = "https://www.instagram.com/oauth/authorize"
+INSTAGRAM_API_BASE = "https://api.instagram.com"
+INSTAGRAM_GRAPH_API_BASE = "https://graph.instagram.com"
 SYNC_DEFAULTS = InsightsSettings()
 
 
@@ -108,7 +112,19 @@ class Config(BaseModel):
     facebook_app_secret: str = secret()
     # `{version}` is replaced by GRAPH_API_VERSION; unset, Meta's dialog (or a stand-in Graph API's).
     facebook_dialog_url_template: Url | None = Field(None, alias="FACEBOOK_DIALOG_URL")
+    # Facebook Login for Business: a configuration of the app dashboard, used instead of `scope`.
+    facebook_login_config_id: str | None = Field(None, pattern=r"^\d+$", description="the numeric configuration id")
     oauth_redirect_url: Url
+    # Instagram Login (Business Login for Instagram), offered when both are set. Its redirect URI
+    # is OAUTH_REDIRECT_URL too; its deauthorize and data-deletion callbacks are signed with this secret.
+    instagram_app_id: str | None = Field(None, pattern=r"^\d+$", description="the numeric Instagram app id")
+    instagram_app_secret: str | None = secret(default=None)
+    # Unset: Meta's hosts, or a stand-in Graph API's `/instagram` (the devstack's fake).
+    instagram_authorize_url_setting: Url | None = Field(None, alias="INSTAGRAM_AUTHORIZE_URL")
+    instagram_api_base_setting: Url | None = Field(None, alias="INSTAGRAM_API_BASE")
+    instagram_graph_api_base_setting: Url | None = Field(None, alias="INSTAGRAM_GRAPH_API_BASE")
+    # Connection health: an account whose token or data access ends within this many days is `expiring`.
+    connection_expiring_days: int = Field(7, ge=1, le=60)
     oauth_state_secret: str = secret(min_length=32)
     oauth_state_ttl_seconds: int = Field(600, ge=30)
     frontend_url: Url
@@ -165,6 +181,27 @@ class Config(BaseModel):
             template = (META_DIALOG_URL if self.graph_api_base == META_GRAPH_API_BASE
                         else f"{self.graph_api_base}/{{version}}/dialog/oauth")
         return template.replace("{version}", self.graph_api_version)
+
+    @property
+    def instagram_login_enabled(self) -> bool:
+        return bool(self.instagram_app_id and self.instagram_app_secret)
+
+    @property
+    def instagram_authorize_url(self) -> str:
+        return self.instagram_authorize_url_setting or self._instagram_host(INSTAGRAM_AUTHORIZE_URL, "/oauth/authorize")
+
+    @property
+    def instagram_api_base(self) -> str:
+        return self.instagram_api_base_setting or self._instagram_host(INSTAGRAM_API_BASE)
+
+    @property
+    def instagram_graph_api_base(self) -> str:
+        return self.instagram_graph_api_base_setting or self._instagram_host(INSTAGRAM_GRAPH_API_BASE)
+
+    def _instagram_host(self, meta_url: str, path: str = "") -> str:
+        if self.graph_api_base == META_GRAPH_API_BASE:
+            return meta_url
+        return f"{self.graph_api_base}/instagram{path}"
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

@@ -14,23 +14,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webhook_service.account_view import account_view
-from webhook_service.graph import GraphClient, PermissionMissing, TokenInvalid
-from webhook_service.platforms import PLATFORM_NAMES, PLATFORMS
+from webhook_service.connection_health import facebook_health, missing_permissions
+from webhook_service.graph import GraphClient, GraphError, PermissionMissing, TokenInvalid
+from webhook_service.platforms import FACEBOOK_LOGIN, PLATFORM_NAMES, PLATFORMS
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
 
-# What each platform's rows need to be useful: listing the Pages, and reading their insights.
-REQUIRED_PERMISSIONS = {
-    "facebook": ("pages_show_list", "pages_read_engagement", "read_insights"),
-    "instagram": ("pages_show_list", "instagram_basic", "instagram_manage_insights"),
-}
 # Asked for in the Login dialog; business_management reaches Pages owned through a Business portfolio.
 LOGIN_SCOPES = ("pages_show_list", "pages_read_engagement", "instagram_basic",
                 "instagram_manage_insights", "read_insights", "business_management")
 
-PAGE_FIELDS = ("id,name,username,access_token,picture{url},"
+PAGE_FIELDS = ("id,name,username,access_token,tasks,picture{url},"
                "instagram_business_account{id,username,name,profile_picture_url}")
+# Page insights need a Page token of someone who can perform this task on the Page
+# (https://developers.facebook.com/docs/graph-api/reference/v17.0/insights).
+ANALYZE_TASK = "ANALYZE"
+BUSINESS_PERMISSION = "business_management"
+SKIP_REASONS = {
+    "no_page_token": "You have no role on this Page, so Facebook gives no access to it.",
+    "no_analyze_task": "Your role on this Page cannot see its insights (it lacks the Analyze task).",
+}
 PAGES_PER_REQUEST = 100
 # Someone is waiting for the answer: a longer rate limit is reported (503 + Retry-After) instead.
 INTERACTIVE_MAX_RETRY_WAIT_SECONDS = 5.0
@@ -66,11 +70,13 @@ class Outcome:
 
 @dataclass
 class FacebookUser:
-    """What Meta tells about the person behind a user token."""
+    """What Meta tells about the person behind a user token: their permissions, the Pages that can
+    be synced, and the Pages found that cannot (with why)."""
 
     meta_user_id: str
     permissions: dict[str, str]  # permission -> granted | declined | expired
     pages: list[dict[str, Any]]
+    skipped_pages: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def granted(self) -> set[str]:
@@ -86,9 +92,43 @@ def read_facebook_user(graph: GraphClient, user_token: str) -> FacebookUser:
         # Meta refuses the listing without pages_show_list, whatever /me/permissions said.
         permissions["pages_show_list"] = "declined"
         pages = []
-    # Pages reachable only through a Business portfolio can come without a Page token; such a Page
-    # could never be synced, so it counts as not found.
-    return FacebookUser(meta_user_id, permissions, [page for page in pages if page.get("access_token")])
+    if permissions.get(BUSINESS_PERMISSION) == "granted":
+        pages += _business_portfolio_pages(graph, user_token)
+    usable, skipped, seen = [], [], set()
+    for page in pages:
+        if page.get("id") in seen:
+            continue  # a Page both listed and in a portfolio, or in two portfolios
+        seen.add(page.get("id"))
+        reason = _unusable_because(page)
+        if reason:
+            skipped.append({"id": page["id"], "name": page.get("name"), "reason": reason,
+                            "message": SKIP_REASONS[reason]})
+        else:
+            usable.append(page)
+    return FacebookUser(meta_user_id, permissions, usable, skipped)
+
+
+def _business_portfolio_pages(graph: GraphClient, user_token: str) -> list[dict[str, Any]]:
+    """The Pages the person's Business portfolios own or manage for clients, which /me/accounts
+    leaves out (https://developers.facebook.com/docs/graph-api/reference/user/businesses/)."""
+    pages: list[dict[str, Any]] = []
+    try:
+        for business in graph.get_all("me/businesses", user_token, {"fields": "id,name"}):
+            for edge in ("owned_pages", "client_pages"):
+                pages += graph.get_all(f"{business['id']}/{edge}", user_token,
+                                       {"fields": PAGE_FIELDS, "limit": PAGES_PER_REQUEST})
+    except PermissionMissing as error:
+        log.info("Business portfolio Pages not listed: %s", error)
+    return pages
+
+
+def _unusable_because(page: dict[str, Any]) -> str | None:
+    """Why a Page cannot be synced: no Page token (no role on it), or no Analyze task."""
+    if not page.get("access_token"):
+        return "no_page_token"
+    if "tasks" in page and ANALYZE_TASK not in (page.get("tasks") or []):
+        return "no_analyze_task"
+    return None
 
 
 def connect_with_user_token(services: Services, user_id: str, user_token: str) -> dict[str, Any]:
@@ -99,7 +139,8 @@ def connect_with_user_token(services: Services, user_id: str, user_token: str) -
     """
     graph = services.graph.with_max_retry_wait(INTERACTIVE_MAX_RETRY_WAIT_SECONDS)
     try:
-        facebook_user = read_facebook_user(graph, graph.long_lived_token(user_token))
+        long_lived_token = graph.long_lived_token(user_token)
+        facebook_user = read_facebook_user(graph, long_lived_token)
     except TokenInvalid as error:
         log.info("connect for user %s: Facebook token rejected (%s)", user_id, error)
         return _response(services, user_id, {platform: Outcome(False, "token_invalid") for platform in PLATFORMS})
@@ -107,8 +148,7 @@ def connect_with_user_token(services: Services, user_id: str, user_token: str) -
     rows: list[dict[str, Any]] = []
     outcomes: dict[str, Outcome] = {}
     for platform in PLATFORMS:
-        missing = [permission for permission in REQUIRED_PERMISSIONS[platform]
-                   if permission not in facebook_user.granted]
+        missing = missing_permissions(FACEBOOK_LOGIN, platform, facebook_user.granted)
         linked = [page for page in facebook_user.pages
                   if platform == "facebook" or page.get("instagram_business_account")]
         if missing:
@@ -120,7 +160,7 @@ def connect_with_user_token(services: Services, user_id: str, user_token: str) -
         else:
             rows.extend(_row(services, user_id, facebook_user, platform, page) for page in linked)
 
-    saved = services.store.upsert_accounts(rows)
+    saved = _with_health(services, graph, long_lived_token, services.store.upsert_accounts(rows))
     for platform in PLATFORMS:
         first = next((row for row in saved if row["platform"] == platform), None)
         if first is not None:
@@ -128,7 +168,25 @@ def connect_with_user_token(services: Services, user_id: str, user_token: str) -
     log.info("connect for user %s: %s", user_id,
              ", ".join(f"{platform}={'connected' if outcomes[platform].connected else outcomes[platform].reason}"
                        for platform in PLATFORMS))
-    return _response(services, user_id, outcomes)
+    return _response(services, user_id, outcomes, facebook_user.skipped_pages)
+
+
+def _with_health(services: Services, graph: GraphClient, user_token: str,
+                 saved: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The saved rows after recording their health from `debug_token` of the person's token; when
+    Meta cannot say, only how they were connected (the daily check learns the rest)."""
+    if not saved:
+        return saved
+    try:
+        debug = graph.debug_token(user_token)
+    except GraphError as error:
+        log.warning("connect: debug_token failed (%s); health is checked again by the daily job", error)
+        return services.store.record_health([{"id": row["id"], "connected_via": FACEBOOK_LOGIN} for row in saved])
+    # Page tokens made from a long-lived user token do not expire: only data access ends.
+    debug = {**debug, "expires_at": 0}
+    return services.store.record_health(facebook_health(
+        [row["id"] for row in saved], {row["id"]: row["platform"] for row in saved}, debug,
+        services.config.connection_expiring_days))
 
 
 def _row(services: Services, user_id: str, facebook_user: FacebookUser, platform: str,
@@ -155,9 +213,11 @@ def _row(services: Services, user_id: str, facebook_user: FacebookUser, platform
     }
 
 
-def _response(services: Services, user_id: str, outcomes: dict[str, Outcome]) -> dict[str, Any]:
+def _response(services: Services, user_id: str, outcomes: dict[str, Outcome],
+              skipped_pages: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {
         "success": any(outcome.connected for outcome in outcomes.values()),
         **{platform: outcomes[platform].view(platform) for platform in PLATFORMS},
+        "skippedPages": skipped_pages or [],
         "accounts": [account_view(row) for row in services.store.connected_accounts(user_id)],
     }

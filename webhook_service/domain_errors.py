@@ -46,3 +46,9 @@ class InvalidLoginState(InvalidInput):
 
 class MissingLoginCode(InvalidInput):
     code = "missing_code"
+
+
+class InstagramLoginUnavailable(NotFound):
+    """Instagram Login is not configured (INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET)."""
+
+    code = "instagram_login_unavailable"

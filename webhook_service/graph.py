@@ -255,6 +255,15 @@ class GraphClient:
         })
         return _access_token_of(answer)
 
+    def debug_token(self, input_token: str) -> dict[str, Any]:
+        """What Meta knows of a token (`is_valid`, `expires_at`, `data_access_expires_at`, `scopes`, ...),
+        asked with the app token. https://developers.facebook.com/docs/graph-api/reference/debug_token"""
+        answer = self.get("debug_token", self.app_token, {"input_token": input_token})
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict):
+            raise GraphError("debug_token answered without data")
+        return data
+
     # --- internals ------------------------------------------------------------------------------
     def appsecret_proof(self, access_token: str) -> str:
         return hmac.new(self.app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()

@@ -1,4 +1,4 @@
-"""Meta's required callbacks: Deauthorize and Data Deletion.
+"""Meta's required callbacks: Deauthorize and Data Deletion, for Facebook Login and for Instagram Login.
 
 Meta POSTs a form field `signed_request` = base64url(signature) "." base64url(JSON payload), the
 signature being HMAC-SHA256 of the still-encoded payload under the app secret. The payload's
@@ -16,7 +16,8 @@ import logging
 import secrets
 from typing import Any
 
-from webhook_service.domain_errors import InvalidSignedRequest
+from webhook_service.domain_errors import InstagramLoginUnavailable, InvalidSignedRequest
+from webhook_service.platforms import FACEBOOK_LOGIN, INSTAGRAM_LOGIN
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,21 +44,31 @@ def meta_user_id(app_secret: str, signed_request: str | None) -> str:
     return str(user_id)
 
 
-def deauthorize(services: Services, signed_request: str | None) -> int:
-    """Deactivates every account the Meta user connected and erases their tokens."""
-    user_id = meta_user_id(services.config.facebook_app_secret, signed_request)
-    accounts = services.store.deauthorize_meta_user(user_id)
-    log.info("deauthorize: %d accounts deactivated", len(accounts))
+def deauthorize(services: Services, signed_request: str | None, login: str = FACEBOOK_LOGIN) -> int:
+    """Deactivates every account the Meta user connected with `login` and erases their tokens."""
+    user_id = meta_user_id(_app_secret(services, login), signed_request)
+    accounts = services.store.deauthorize_meta_user(user_id, login)
+    log.info("deauthorize (%s): %d accounts deactivated", login, len(accounts))
     return len(accounts)
 
 
-def delete_data(services: Services, signed_request: str | None) -> dict[str, Any]:
-    """Deletes the Meta user's accounts (tokens cascade) and their insights; returns the request record."""
-    user_id = meta_user_id(services.config.facebook_app_secret, signed_request)
-    request = services.store.delete_meta_user_data(user_id, confirmation_code=secrets.token_hex(8))
-    log.info("data deletion %s: %s accounts, %s insight rows deleted", request["confirmation_code"],
+def delete_data(services: Services, signed_request: str | None, login: str = FACEBOOK_LOGIN) -> dict[str, Any]:
+    """Deletes the accounts the Meta user connected with `login` (tokens cascade) and their insights;
+    returns the request record."""
+    user_id = meta_user_id(_app_secret(services, login), signed_request)
+    request = services.store.delete_meta_user_data(user_id, secrets.token_hex(8), login)
+    log.info("data deletion %s (%s): %s accounts, %s insight rows deleted", request["confirmation_code"], login,
              request["accounts_deleted"], request["insights_deleted"])
     return request
+
+
+def _app_secret(services: Services, login: str) -> str:
+    """Instagram Login's callbacks are signed with the Instagram app's secret."""
+    if login == INSTAGRAM_LOGIN:
+        if not services.config.instagram_login_enabled:
+            raise InstagramLoginUnavailable("Instagram Login is not configured on this service.")
+        return services.config.instagram_app_secret
+    return services.config.facebook_app_secret
 
 
 def _b64url_decode(text: str) -> bytes:

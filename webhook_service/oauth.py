@@ -1,8 +1,10 @@
-"""Facebook Login (the manual OAuth flow): the dialog URL with a `state`, and the callback.
+"""Facebook Login and Instagram Login (the manual OAuth flows): the dialog URL with a `state`, and
+the callback both return to.
 
 The `state` is a short HS256 JWT signed with `OAUTH_STATE_SECRET`: it names the user who asked
 (the callback is a browser redirect without the user's bearer token, so the state is what binds the
-login to them), the platform they pressed, and a nonce. It expires after `OAUTH_STATE_TTL_SECONDS`,
+login to them), the platform they pressed, the login (`facebook_login` or `instagram_login`), and a
+nonce. It expires after `OAUTH_STATE_TTL_SECONDS`,
 and its nonce is recorded in Postgres on first use, so a replay fails on every replica.
 
 The nonce is also set as an HttpOnly cookie on the browser that started the login, and the callback
@@ -23,12 +25,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
 
+from webhook_service import instagram_login
 from webhook_service.config import Config
 from webhook_service.connect import LOGIN_SCOPES, connect_with_user_token
-from webhook_service.domain_errors import InvalidLoginState, MissingLoginCode
+from webhook_service.domain_errors import (
+    InstagramLoginUnavailable,
+    InvalidLoginState,
+    InvalidParameter,
+    MissingLoginCode,
+)
 from webhook_service.graph import GraphError
 from webhook_service.logs import bind
-from webhook_service.platforms import PLATFORMS
+from webhook_service.platforms import FACEBOOK_LOGIN, INSTAGRAM_LOGIN, LOGINS, PLATFORMS
 from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,7 @@ class LoginState:
     platform: str
     nonce: str
     expires_at: datetime
+    login: str = FACEBOOK_LOGIN
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,11 @@ class LoginStart:
     nonce: str
 
 
-def issue_state(config: Config, user_id: str, platform: str, nonce: str) -> str:
+def issue_state(config: Config, user_id: str, platform: str, nonce: str, login: str = FACEBOOK_LOGIN) -> str:
     claims = {
         "sub": user_id,
         "platform": platform,
+        "login": login,
         "jti": nonce,
         "aud": STATE_AUDIENCE,
         "exp": int(time.time()) + config.oauth_state_ttl_seconds,
@@ -65,17 +75,29 @@ def issue_state(config: Config, user_id: str, platform: str, nonce: str) -> str:
     return jwt.encode(claims, config.oauth_state_secret, algorithm="HS256")
 
 
-def start_login(config: Config, user_id: str, platform: str) -> LoginStart:
+def start_login(config: Config, user_id: str, platform: str, login: str = FACEBOOK_LOGIN) -> LoginStart:
     nonce = secrets.token_urlsafe(16)
+    state = issue_state(config, user_id, platform, nonce, login)
+    if login == INSTAGRAM_LOGIN:
+        if platform != "instagram":
+            raise InvalidParameter("Instagram Login connects Instagram accounts only: use platform=instagram.")
+        if not config.instagram_login_enabled:
+            raise InstagramLoginUnavailable("Instagram Login is not configured on this service.")
+        return LoginStart(instagram_login.authorize_url(config, state), nonce)
     query = {
         "client_id": config.facebook_app_id,
         "redirect_uri": config.oauth_redirect_url,
-        "state": issue_state(config, user_id, platform, nonce),
+        "state": state,
         "response_type": "code",
-        "scope": ",".join(LOGIN_SCOPES),
         # Asks again for permissions the person declined before, so reconnecting can fix them.
         "auth_type": "rerequest",
     }
+    if config.facebook_login_config_id:
+        # Facebook Login for Business: the configuration names the permissions ("config_id has
+        # replaced scope", https://developers.facebook.com/docs/facebook-login/facebook-login-for-business/).
+        query["config_id"] = config.facebook_login_config_id
+    else:
+        query["scope"] = ",".join(LOGIN_SCOPES)
     return LoginStart(f"{config.facebook_dialog_url}?{urlencode(query)}", nonce)
 
 
@@ -89,10 +111,10 @@ def consume_state(services: Services, state: str, browser_nonce: str | None) -> 
         raise InvalidLoginState("The login took too long; please start again.") from None
     except jwt.PyJWTError:
         raise InvalidLoginState("The login state is invalid.") from None
-    if claims.get("platform") not in PLATFORMS:
+    if claims.get("platform") not in PLATFORMS or claims.get("login", FACEBOOK_LOGIN) not in LOGINS:
         raise InvalidLoginState("The login state is invalid.")
     login = LoginState(claims["sub"], claims["platform"], claims["jti"],
-                       datetime.fromtimestamp(claims["exp"], timezone.utc))
+                       datetime.fromtimestamp(claims["exp"], timezone.utc), claims.get("login", FACEBOOK_LOGIN))
     if not browser_nonce or not hmac.compare_digest(browser_nonce.encode(), login.nonce.encode()):
         raise InvalidLoginState(
             "This login was not started in this browser; please start again from the app.")
@@ -114,6 +136,8 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
     code = args.get("code")
     if not code:
         raise MissingLoginCode("The login callback carries neither a code nor an error.")
+    if login.login == INSTAGRAM_LOGIN:
+        return _complete_instagram_login(services, login, code)
     try:
         user_token = services.graph.exchange_code(code, services.config.oauth_redirect_url)
     except GraphError as error:
@@ -126,6 +150,22 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
         log.warning("login for user %s failed at Facebook: %s", login.user_id, error)
         return _frontend_url(services.config, connect="failed", platform=login.platform, error="facebook_unavailable")
     return _frontend_url(services.config, connect="done", **_outcome_query(login.platform, body))
+
+
+def _complete_instagram_login(services: Services, login: LoginState, code: str) -> str:
+    """The frontend URL after Instagram Login: `login=instagram_login` and `instagram=connected|<reason>`."""
+    try:
+        outcome = instagram_login.connect_with_code(services, login.user_id, code)
+    except GraphError as error:
+        # A refused code (invalid, reused, another redirect URI) or Instagram not answering.
+        log.warning("Instagram Login for user %s failed: %s", login.user_id, error)
+        return _frontend_url(services.config, connect="failed", platform="instagram", login=INSTAGRAM_LOGIN,
+                             error="code_exchange_failed")
+    query = {"platform": "instagram", "login": INSTAGRAM_LOGIN,
+             "instagram": "connected" if outcome["connected"] else outcome["reason"]}
+    if outcome.get("missingPermissions"):
+        query["missing_permissions"] = ",".join(outcome["missingPermissions"])
+    return _frontend_url(services.config, connect="done", **query)
 
 
 def _outcome_query(platform: str, body: dict[str, Any]) -> dict[str, str]:

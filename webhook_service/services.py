@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from webhook_service.config import Config
 from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
+from webhook_service.instagram_graph import InstagramClient
 from webhook_service.store import Store
 from webhook_service.sync import InsightsSync
 from webhook_service.sync_store import SyncStore
@@ -26,6 +27,8 @@ class Services:
     graph: GraphClient
     store: Store
     sync: InsightsSync
+    # graph.instagram.com for accounts connected with Instagram Login; None when it is not configured.
+    instagram: InstagramClient | None = None
 
     @classmethod
     def build(cls, config: Config) -> Services:
@@ -44,7 +47,9 @@ class Services:
         store = Store(config, pool_size=max(config.threads, config.graph_concurrency))
         sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
                             graph_concurrency=config.graph_concurrency)
-        return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync)
+        instagram = InstagramClient.from_config(config, graph) if config.instagram_login_enabled else None
+        return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
+                   instagram=instagram)
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self

@@ -23,7 +23,8 @@ JWT_ERROR_PREFIX = "PGRST30"
 INVALID_ARGUMENT = "22023"
 CONNECT_RETRIES = 3
 # The account columns the API reports (see account_view).
-ACCOUNT_COLUMNS = "platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at"
+ACCOUNT_COLUMNS = ("platform,account_id,account_name,username,profile_picture_url,is_active,status,last_synced_at,"
+                   "last_error,connected_via,token_expires_at,data_access_expires_at,reconnect_by,missing_permissions")
 
 
 class Store:
@@ -61,6 +62,32 @@ class Store:
         return self.rest.rpc("disconnect_social_media_accounts",
                              {"p_user_id": user_id, "p_platform": platform}).execute().data or []
 
+    # --- connection health ----------------------------------------------------------------------
+    def record_health(self, health: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records what was learned about accounts (each names its row `id`); returns the rows."""
+        if not health:
+            return []
+        return self.rest.rpc("record_social_media_account_health", {"p_health": health}).execute().data or []
+
+    def accounts_for_health_check(self, checked_before: datetime, after: str | None,
+                                  limit: int) -> list[dict[str, Any]]:
+        return self.rest.rpc("social_media_accounts_for_health_check", {
+            "p_checked_before": checked_before.isoformat(), "p_after": after, "p_limit": limit,
+        }).execute().data or []
+
+    def instagram_tokens_to_refresh(self, within_days: int, limit: int) -> list[dict[str, Any]]:
+        return self.rest.rpc("instagram_tokens_to_refresh", {
+            "p_within": f"{within_days} days", "p_limit": limit,
+        }).execute().data or []
+
+    def save_refreshed_instagram_token(self, row_id: str, previous: str, token: str, expires_at: datetime,
+                                       expiring_from: datetime) -> bool:
+        """False when the account got another token meanwhile (that one is kept)."""
+        return self.rest.rpc("save_refreshed_instagram_token", {
+            "p_id": row_id, "p_previous_token": previous, "p_access_token": token,
+            "p_token_expires_at": expires_at.isoformat(), "p_expiring_from": expiring_from.isoformat(),
+        }).execute().data is True
+
     # --- OAuth state ----------------------------------------------------------------------------
     def consume_oauth_state(self, nonce: str, expires_at: datetime) -> bool:
         """True the first time `nonce` is seen by any replica, False on a replay."""
@@ -68,12 +95,15 @@ class Store:
                              {"p_nonce": nonce, "p_expires_at": expires_at.isoformat()}).execute().data is True
 
     # --- Meta callbacks -------------------------------------------------------------------------
-    def deauthorize_meta_user(self, meta_user_id: str) -> list[dict[str, Any]]:
-        return self.rest.rpc("deauthorize_meta_user", {"p_meta_user_id": meta_user_id}).execute().data or []
+    # `login` says which login's callback it is (facebook_login | instagram_login): their user ids
+    # are of different apps.
+    def deauthorize_meta_user(self, meta_user_id: str, login: str) -> list[dict[str, Any]]:
+        return self.rest.rpc("deauthorize_meta_user", {
+            "p_meta_user_id": meta_user_id, "p_connected_via": login}).execute().data or []
 
-    def delete_meta_user_data(self, meta_user_id: str, confirmation_code: str) -> dict[str, Any]:
+    def delete_meta_user_data(self, meta_user_id: str, confirmation_code: str, login: str) -> dict[str, Any]:
         return self.rest.rpc("delete_meta_user_data", {
-            "p_meta_user_id": meta_user_id, "p_confirmation_code": confirmation_code,
+            "p_meta_user_id": meta_user_id, "p_confirmation_code": confirmation_code, "p_connected_via": login,
         }).execute().data
 
     def data_deletion_status(self, confirmation_code: str) -> dict[str, Any] | None:

@@ -19,8 +19,9 @@ import requests
 
 from webhook_service.crypto import TokenCipher
 
-# Every token the fake mints looks like Meta's: "EAAG" and a long run of letters and digits.
-MINTED_TOKEN = re.compile(r"EAAG[A-Za-z0-9]{40,}")
+# Every token the fake mints looks like Meta's: "EAAG" (Facebook) or "IGAA" (Instagram Login) and a
+# long run of letters and digits.
+MINTED_TOKEN = re.compile(r"(?:EAAG|IGAA)[A-Za-z0-9]{40,}")
 
 
 def with_json_decoded(text: str) -> str:
@@ -62,6 +63,8 @@ class FakeGraph:
         self.base_url = base_url
         self.secrets = secrets
         self.dialog_user_before: str | None = None
+        self.instagram_dialog_before: str | None = None
+        self.clock_moved = False
 
     def _post(self, path: str, body: Any) -> dict[str, Any]:
         response = requests.post(f"{self.base_url}/_control/{path}", json=body, timeout=10)
@@ -74,6 +77,9 @@ class FakeGraph:
         body = {"name": "Test User", "pages": pages or [], "permissions": permissions or {}}
         return self.secrets.add_user(self._post("users", body))
 
+    def set_permissions(self, user_id: str, changes: dict[str, str | None]) -> None:
+        self._post(f"users/{user_id}/permissions", changes)
+
     def invalidate(self, token: str, subcode: int = 467) -> None:
         self._post(f"tokens/{token}/invalidate", {"subcode": subcode})
 
@@ -83,10 +89,29 @@ class FakeGraph:
             self.dialog_user_before = self._post("dialog", {})["user_id"]
         self._post("dialog", {"user_id": user_id, "cancel": cancel})
 
+    def create_instagram_account(self, **spec: Any) -> dict[str, Any]:
+        """An Instagram account without a Facebook Page (`account_type` BUSINESS unless given)."""
+        return self._post("instagram-accounts", {"username": "solo.creator", **spec})
+
+    def set_instagram_dialog(self, account_id: str) -> None:
+        """Whom Instagram Login's window logs in as; undone after the test."""
+        if self.instagram_dialog_before is None:
+            self.instagram_dialog_before = self._post("dialog", {})["instagram_account_id"]
+        self._post("dialog", {"instagram_account_id": account_id})
+
+    def move_clock(self, now: int) -> None:
+        """Freezes the fake's clock at `now` (unix seconds); it runs again after the test."""
+        self.clock_moved = True
+        self._post("clock", {"now": now})
+
     def restore(self) -> None:
         requests.delete(f"{self.base_url}/_control/faults", timeout=10).raise_for_status()
         if self.dialog_user_before is not None:
             self._post("dialog", {"user_id": self.dialog_user_before, "cancel": False})
+        if self.instagram_dialog_before is not None:
+            self._post("dialog", {"instagram_account_id": self.instagram_dialog_before, "cancel": False})
+        if self.clock_moved:
+            self._post("clock", {"now": None})
 
     def add_fault(self, rule: dict[str, Any]) -> None:
         self._post("faults", rule)
@@ -121,10 +146,10 @@ class Api:
     def post(self, path: str, **kwargs) -> requests.Response:
         return self.request("POST", path, **kwargs)
 
-    def login_redirect(self, platform: str) -> str:
-        """Starts Facebook Login and lets the fake's dialog answer: the callback URL it sends the
-        browser to (as whoever `FakeGraph.set_dialog` chose)."""
-        url = self.get(f"/api/v1/social-media/oauth/start?platform={platform}").json()["url"]
+    def login_redirect(self, platform: str, login: str = "facebook_login") -> str:
+        """Starts Facebook Login (or Instagram Login) and lets the fake's dialog answer: the callback
+        URL it sends the browser to (as whoever `FakeGraph.set_dialog` / `set_instagram_dialog` chose)."""
+        url = self.get(f"/api/v1/social-media/oauth/start?platform={platform}&login={login}").json()["url"]
         dialog = requests.get(url, allow_redirects=False, timeout=10)
         assert dialog.status_code == 302, dialog.text
         return dialog.headers["Location"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from supabase import create_client
 
@@ -29,17 +31,24 @@ def test_connected_accounts_returns_saved_rows_without_tokens(api, connected_use
     response = api.get("/api/v1/social-media/connected-accounts")
 
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    # Data access ends 90 days after the login (debug_token); Page tokens themselves do not end.
+    data_access_end = body["accounts"][0]["dataAccessExpiresAt"]
+    health = {"lastError": None, "connectedVia": "facebook_login", "loginExpiresAt": None,
+              "dataAccessExpiresAt": data_access_end, "reconnectBy": data_access_end, "missingPermissions": []}
+    assert body == {
         "accounts": [
             {"platform": "facebook", "accountId": page["id"], "accountName": "Eve's Espresso",
              "username": "evesespresso", "profilePicture": picture_url(page["id"]), "isConnected": True,
-             "status": "connected", "lastSyncedAt": None},
+             "status": "connected", "lastSyncedAt": None, **health},
             {"platform": "instagram", "accountId": instagram["id"], "accountName": "Eve's Espresso",
              "username": "eves.espresso", "profilePicture": picture_url(instagram["id"]), "isConnected": True,
-             "status": "connected", "lastSyncedAt": None},
+             "status": "connected", "lastSyncedAt": None, **health},
         ],
         "total": 2,
     }
+    days_left = (datetime.fromisoformat(data_access_end) - datetime.now(timezone.utc)).total_seconds() / 86400
+    assert 89.9 < days_left <= 90
     assert "token" not in response.text.lower()
 
 

@@ -41,7 +41,7 @@ def sync():
 
     sync = services().sync
     run = sync.start(scope)
-    if _prefers_async():
+    if prefers_async():
         threading.Thread(target=_complete_in_background, args=(sync, run),
                          name=f"insights-sync-{run.id}", daemon=True).start()
         response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
@@ -84,7 +84,7 @@ def _integer(name: str, *, default: int | None, minimum: int, maximum: int) -> i
     return int(raw)
 
 
-def _prefers_async() -> bool:
+def prefers_async() -> bool:
     preferences = request.headers.get("Prefer", "")
     return any(item.split(";")[0].strip().lower() == "respond-async" for item in preferences.split(","))
 

@@ -6,20 +6,25 @@ from flask import Blueprint, jsonify, request, url_for
 
 from webhook_service.errors import ApiError
 from webhook_service.meta_callbacks import deauthorize, delete_data
+from webhook_service.platforms import FACEBOOK_LOGIN, INSTAGRAM_LOGIN
 from webhook_service.services import services
 
 blueprint = Blueprint("meta", __name__, url_prefix="/meta")
 
 
-@blueprint.post("/deauthorize")
-def deauthorize_callback():
-    deactivated = deauthorize(services(), request.form.get("signed_request"))
+# Facebook Login's callbacks, and Instagram Login's under /meta/instagram/ (signed with the
+# Instagram app's secret; set these URLs in the app dashboard's Instagram Login settings).
+@blueprint.post("/deauthorize", defaults={"login": FACEBOOK_LOGIN})
+@blueprint.post("/instagram/deauthorize", defaults={"login": INSTAGRAM_LOGIN})
+def deauthorize_callback(login: str):
+    deactivated = deauthorize(services(), request.form.get("signed_request"), login)
     return jsonify(success=True, deactivated=deactivated)
 
 
-@blueprint.post("/data-deletion")
-def data_deletion_callback():
-    code = delete_data(services(), request.form.get("signed_request"))["confirmation_code"]
+@blueprint.post("/data-deletion", defaults={"login": FACEBOOK_LOGIN})
+@blueprint.post("/instagram/data-deletion", defaults={"login": INSTAGRAM_LOGIN})
+def data_deletion_callback(login: str):
+    code = delete_data(services(), request.form.get("signed_request"), login)["confirmation_code"]
     return jsonify(url=status_url(code), confirmation_code=code)
 
 

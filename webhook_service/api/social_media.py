@@ -14,7 +14,7 @@ from webhook_service.connect import connect_with_user_token
 from webhook_service.errors import ApiError
 from webhook_service.logs import bind
 from webhook_service.oauth import LOGIN_COOKIE, complete_login, start_login
-from webhook_service.platforms import PLATFORMS, checked_platform
+from webhook_service.platforms import FACEBOOK_LOGIN, LOGINS, PLATFORMS, checked_platform
 from webhook_service.services import services
 
 blueprint = Blueprint("social_media", __name__, url_prefix="/social-media")
@@ -69,8 +69,11 @@ def oauth_start():
     platform = request.args.get("platform", "facebook")
     if platform not in PLATFORMS:
         raise ApiError(400, "unknown_platform", "platform must be 'facebook' or 'instagram'.")
+    method = request.args.get("login", FACEBOOK_LOGIN)
+    if method not in LOGINS:
+        raise ApiError(400, "unknown_login", "login must be 'facebook_login' or 'instagram_login'.")
     config = services().config
-    login = start_login(config, g.user_id, platform)
+    login = start_login(config, g.user_id, platform, method)
     response = jsonify(url=login.dialog_url)
     # SameSite=Lax: the cookie comes back on the top-level redirect from Facebook's dialog.
     response.set_cookie(LOGIN_COOKIE, login.nonce, max_age=config.oauth_state_ttl_seconds, httponly=True,

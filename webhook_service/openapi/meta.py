@@ -11,32 +11,41 @@ SIGNED_REQUEST_BODY = {
 }
 BAD_SIGNATURE = error_response("Missing or wrongly signed signed_request (`invalid_signed_request`).")
 
+DEAUTHORIZE = {
+    "post": {
+        "summary": "Meta: the person removed the app. Their accounts are deactivated and their tokens erased.",
+        "security": [],
+        "requestBody": SIGNED_REQUEST_BODY,
+        "responses": {
+            "200": json_response("Done.", {"type": "object", "properties": {
+                "success": {"type": "boolean"}, "deactivated": {"type": "integer"}}}),
+            "400": BAD_SIGNATURE,
+        },
+    },
+}
+DATA_DELETION = {
+    "post": {
+        "summary": "Meta: the person asked for their data to be deleted. Their accounts, tokens and insights go.",
+        "security": [],
+        "requestBody": SIGNED_REQUEST_BODY,
+        "responses": {
+            "200": json_response("Where the person can check the deletion.", {
+                "type": "object", "required": ["url", "confirmation_code"],
+                "properties": {"url": {"type": "string"}, "confirmation_code": {"type": "string"}}}),
+            "400": BAD_SIGNATURE,
+        },
+    },
+}
+INSTAGRAM_UNAVAILABLE = {"404": error_response("Instagram Login is not configured (`instagram_login_unavailable`).")}
+
 PATHS = {
-    "/api/v1/meta/deauthorize": {
-        "post": {
-            "summary": "Meta: the person removed the app. Their accounts are deactivated and their tokens erased.",
-            "security": [],
-            "requestBody": SIGNED_REQUEST_BODY,
-            "responses": {
-                "200": json_response("Done.", {"type": "object", "properties": {
-                    "success": {"type": "boolean"}, "deactivated": {"type": "integer"}}}),
-                "400": BAD_SIGNATURE,
-            },
-        },
-    },
-    "/api/v1/meta/data-deletion": {
-        "post": {
-            "summary": "Meta: the person asked for their data to be deleted. Their accounts, tokens and insights go.",
-            "security": [],
-            "requestBody": SIGNED_REQUEST_BODY,
-            "responses": {
-                "200": json_response("Where the person can check the deletion.", {
-                    "type": "object", "required": ["url", "confirmation_code"],
-                    "properties": {"url": {"type": "string"}, "confirmation_code": {"type": "string"}}}),
-                "400": BAD_SIGNATURE,
-            },
-        },
-    },
+    "/api/v1/meta/deauthorize": DEAUTHORIZE,
+    "/api/v1/meta/data-deletion": DATA_DELETION,
+    # Instagram Login's callbacks: signed with the Instagram app's secret, about its accounts only.
+    "/api/v1/meta/instagram/deauthorize": {"post": {**DEAUTHORIZE["post"], "responses": {
+        **DEAUTHORIZE["post"]["responses"], **INSTAGRAM_UNAVAILABLE}}},
+    "/api/v1/meta/instagram/data-deletion": {"post": {**DATA_DELETION["post"], "responses": {
+        **DATA_DELETION["post"]["responses"], **INSTAGRAM_UNAVAILABLE}}},
     "/api/v1/meta/data-deletion/{code}": {
         "get": {
             "summary": "Status of a data deletion request.",

@@ -32,6 +32,13 @@ SCHEMAS = {
             "success": {"type": "boolean", "description": "At least one account row was written."},
             "facebook": {"$ref": "#/components/schemas/PlatformOutcome"},
             "instagram": {"$ref": "#/components/schemas/PlatformOutcome"},
+            "skippedPages": {"type": "array", "description": "Pages found (also through Business portfolios) "
+                             "that were not stored, and why: `no_page_token` (no role on the Page) or "
+                             "`no_analyze_task` (the role cannot see insights).",
+                             "items": {"type": "object", "required": ["id", "reason", "message"],
+                                       "properties": {"id": {"type": "string"}, "name": {"type": ["string", "null"]},
+                                                      "reason": {"enum": ["no_page_token", "no_analyze_task"]},
+                                                      "message": {"type": "string"}}}},
             "accounts": {"type": "array", "items": {"$ref": "#/components/schemas/Account"},
                          "description": "All of the user's active accounts after the connect."},
         },
@@ -45,9 +52,22 @@ SCHEMAS = {
             "accountName": {"type": ["string", "null"]},
             "username": {"type": ["string", "null"]},
             "profilePicture": {"type": ["string", "null"], "description": "Picture URL (Meta's CDN URLs expire)."},
-            "isConnected": {"type": "boolean"},
-            "status": {"type": "string", "enum": ["connected", "needs_reauth", "error"]},
+            "isConnected": {"type": "boolean", "description": "Active and `connected` or `expiring`."},
+            "status": {"type": "string", "enum": ["connected", "expiring", "needs_reauth", "error"],
+                       "description": "`expiring`: works, but the login or data access ends within "
+                                      "CONNECTION_EXPIRING_DAYS; reconnect before `reconnectBy`."},
             "lastSyncedAt": {"type": ["string", "null"], "format": "date-time"},
+            "lastError": {"type": ["string", "null"]},
+            "connectedVia": {"type": "string", "enum": ["facebook_login", "instagram_login"],
+                             "description": "Through a Facebook Page, or an Instagram account on its own."},
+            "loginExpiresAt": {"type": ["string", "null"], "format": "date-time",
+                               "description": "When the stored login ends; null: it does not (Page tokens)."},
+            "dataAccessExpiresAt": {"type": ["string", "null"], "format": "date-time",
+                                    "description": "When Facebook's data access ends unless the person returns."},
+            "reconnectBy": {"type": ["string", "null"], "format": "date-time",
+                            "description": "The earlier of loginExpiresAt and dataAccessExpiresAt."},
+            "missingPermissions": {"type": "array", "items": {"type": "string"},
+                                   "description": "Permissions the account needs that were not granted."},
         },
     },
 }
@@ -84,15 +104,23 @@ PATHS = {
     },
     "/api/v1/social-media/oauth/start": {
         "get": {
-            "summary": "The Facebook Login dialog URL to send the browser to, with a signed single-use state.",
+            "summary": "The Facebook Login dialog URL (or Instagram Login's window) to send the browser to, "
+                       "with a signed single-use state.",
             "description": "Also sets the HttpOnly cookie `social_link_login` (path: the callback) that binds the "
-                           "login to this browser; call it with credentials from a browser.",
+                           "login to this browser; call it with credentials from a browser. `login=instagram_login` "
+                           "(with `platform=instagram`) connects an Instagram professional account without a "
+                           "Facebook Page.",
             "parameters": [{"name": "platform", "in": "query", "required": False,
-                            "schema": {"type": "string", "enum": ["facebook", "instagram"], "default": "facebook"}}],
+                            "schema": {"type": "string", "enum": ["facebook", "instagram"], "default": "facebook"}},
+                           {"name": "login", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": ["facebook_login", "instagram_login"],
+                                       "default": "facebook_login"}}],
             "responses": {
                 "200": json_response("The dialog URL.", {
                     "type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}}),
-                "400": error_response("Unknown platform (`unknown_platform`)."),
+                "400": error_response("Unknown platform (`unknown_platform`) or login (`unknown_login`), or "
+                                      "Instagram Login for Facebook (`invalid_parameter`)."),
+                "404": error_response("Instagram Login is not configured (`instagram_login_unavailable`)."),
                 **USER_ERRORS,
             },
         },
@@ -102,7 +130,8 @@ PATHS = {
             "summary": "Facebook Login's redirect target: connects, then redirects to FRONTEND_URL.",
             "description": "The redirect's query carries `connect=done|cancelled|failed`, `platform`, and either "
                            "`facebook`/`instagram` = `connected` or a reason (plus `missing_permissions=a,b`) "
-                           "or `error`. Never a token. Requires the `social_link_login` cookie set by oauth/start "
+                           "or `error`. After Instagram Login it carries `login=instagram_login` and `instagram` "
+                           "only; its reasons add `not_professional_account`. Never a token. Requires the `social_link_login` cookie set by oauth/start "
                            "on the same browser (`invalid_state` otherwise).",
             "security": [],
             "parameters": [

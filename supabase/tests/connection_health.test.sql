@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(35);
+select plan(36);
 
 insert into social_media_accounts (id, user_id, platform, account_id, account_name, connected_via, token_expires_at)
 values ('eeeeeeee-0000-0000-0000-000000000001', 'user_health_e', 'instagram', 'ig-e-9d', 'IG 9 days', 'instagram_login',
@@ -55,9 +55,10 @@ select is((select status::text from record_social_media_account_health(jsonb_bui
 
 -- Token refresh --------------------------------------------------------------------------------------
 set local role service_role;
-select results_eq($$select account_id from instagram_tokens_to_refresh(interval '10 days')$$,
+select results_eq($$select account_id from instagram_tokens_to_refresh(interval '10 days') where user_id = 'user_health_e'$$,
   array['ig-e-9d'], 'the token 9 days from its end is due, the one 30 days away is not');
-select is((select count(*)::int from instagram_tokens_to_refresh(interval '31 days')), 2, 'both within 31 days');
+select is((select count(*)::int from instagram_tokens_to_refresh(interval '31 days') where user_id = 'user_health_e'), 2,
+  'both within 31 days');
 select ok(save_refreshed_instagram_token('eeeeeeee-0000-0000-0000-000000000001', 'ciphertext-9d', 'ciphertext-new',
                                          now() + interval '60 days', now() + interval '53 days'),
   'a refreshed token is saved');
@@ -65,7 +66,8 @@ select is((select access_token from private.social_media_tokens where account_id
   'ciphertext-new', 'with its new ciphertext');
 select is((select token_expires_at from social_media_accounts where account_id = 'ig-e-9d'), now() + interval '60 days',
   'and its new expiry');
-select is((select count(*)::int from instagram_tokens_to_refresh(interval '10 days')), 0, 'and is no longer due');
+select is((select count(*)::int from instagram_tokens_to_refresh(interval '10 days') where user_id = 'user_health_e'), 0,
+  'and is no longer due');
 select ok(not save_refreshed_instagram_token('eeeeeeee-0000-0000-0000-000000000001', 'ciphertext-9d', 'ciphertext-late',
                                              now() + interval '60 days', null),
   'a refresh that started from a token replaced meanwhile saves nothing');
@@ -102,7 +104,13 @@ update social_media_accounts set expiring_from = now() + interval '1 day', statu
 update social_media_accounts set expiring_from = now() - interval '1 minute' where account_id = 'page-f';
 select is((select status::text from social_media_accounts where account_id = 'page-f'), 'expiring',
   'any write after the window began makes the account expiring');
-select is(mark_expiring_social_media_accounts(), 0, 'marking finds nothing left to mark');
+-- A window that began with no write since (time passed): the daily job marks it.
+alter table social_media_accounts disable trigger social_media_accounts_status_by_expiry;
+update social_media_accounts set status = 'connected' where account_id = 'page-f';
+alter table social_media_accounts enable trigger social_media_accounts_status_by_expiry;
+select cmp_ok(mark_expiring_social_media_accounts(), '>=', 1, 'the daily job marks accounts whose window began');
+select is((select status::text from social_media_accounts where account_id = 'page-f'), 'expiring',
+  'such as one whose window began without a write');
 
 delete from vault.secrets where name like 'social_link_%';
 select throws_ok($$select private.request_social_link_task('/x', '{}')$$, 'P0001',

@@ -1,4 +1,4 @@
-"""Leaks: Facebook tokens never reach a response, a redirect, an error message, a log line or a
+"""Leaks: Facebook and Instagram Login tokens never reach a response, a redirect, an error message, a log line or a
 column a browser role can read, and at rest they are ciphertext.
 
 Every test here is also checked by `no_token_leaks` (tests/service/conftest.py): the responses it
@@ -72,15 +72,30 @@ def test_no_column_a_browser_role_can_read_holds_a_token_or_its_ciphertext(conne
         list(BROWSER_ROLES))
     holding = []
     for column in readable:
-        query = sql.SQL("select count(*) as n from {} where {}::text like %s or {}::text like %s").format(
-            sql.Identifier(column["schema"], column["table"]), sql.Identifier(column["column"]),
-            sql.Identifier(column["column"]))
-        if db.query(query.as_string(None), f"{FERNET_PREFIX}%", "EAAG%")[0]["n"]:
+        query = sql.SQL("select count(*) as n from {table} where {column}::text like any(%s)").format(
+            table=sql.Identifier(column["schema"], column["table"]), column=sql.Identifier(column["column"]))
+        if db.query(query.as_string(None), [f"{FERNET_PREFIX}%", "EAAG%", "IGAA%"])[0]["n"]:
             holding.append(f"{column['role']}: {column['schema']}.{column['table']}.{column['column']}")
 
     assert {column["table"] for column in readable} >= {"social_media_accounts", "social_media_insights"}
     assert [column for column in readable if "token" in column["column"] and column["column"] != "token_expires_at"] == []
     assert holding == []
+
+
+def test_an_instagram_login_token_is_ciphertext_at_rest_and_nowhere_else(api, anonymous, fake_graph, db, cipher,
+                                                                          user_id, received):
+    creator = fake_graph.create_instagram_account(username="leak.check")
+    fake_graph.set_instagram_dialog(creator["id"])
+
+    redirect = anonymous.get(api.login_redirect("instagram", "instagram_login"))
+    listed = api.get("/api/v1/social-media/connected-accounts")
+
+    stored = db.tokens(user_id)[creator["id"]]
+    token = cipher.decrypt(stored)
+    assert stored.startswith(FERNET_PREFIX) and token.startswith("IGAA") and token not in stored
+    assert rows_holding(db, token) == [] and rows_holding(db, token[:24]) == []
+    assert token not in redirect.headers["Location"] and token not in listed.text
+    assert all(token not in text for text in received)
 
 
 def test_graph_errors_that_quote_the_token_are_redacted_everywhere(connect_user, fake_graph, graph_faults, db):
@@ -121,7 +136,8 @@ def test_no_log_of_the_stack_holds_a_minted_token_or_a_secret(stack, ledger):
     """Runs last in the session (see conftest.py), so it reads everything the session logged."""
     logs = [path for path in sorted((stack.root / "logs").glob("*.log")) if path.name not in NOT_OURS]
     logs.append(stack.root / "pg" / "server.log")
-    # The app secret, cron secret, JWT secret, OAuth state secret and token encryption key.
+    # The app secrets (Facebook and Instagram), cron secret, JWT secret, OAuth state secret and token
+    # encryption key.
     stack_secrets = stack.secrets()
 
     found = {}
@@ -138,5 +154,5 @@ def test_no_log_of_the_stack_holds_a_minted_token_or_a_secret(stack, ledger):
     service_lines = (stack.root / "logs" / "webhook.log").read_text().splitlines()
     assert [line for line in service_lines if not line.startswith("{") or not isinstance(json.loads(line), dict)] == []
     assert set(stack_secrets) == {"jwt_secret", "cron_secret", "token_encryption_key", "facebook_app_secret",
-                                  "oauth_state_secret"}
+                                  "instagram_app_secret", "oauth_state_secret"}
     assert found == {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -139,6 +140,7 @@ class NetWorker:
 
     def perform(self, request: QueuedRequest) -> Outcome:
         started = time.monotonic()
+        dns_ms = _resolve_ms(request.url)
         try:
             response = self.http.request(
                 request.method, request.url, body=request.body, headers=request.headers,
@@ -148,10 +150,13 @@ class NetWorker:
         # NewConnectionError subclasses urllib3's TimeoutError, so it is told apart first.
         except urllib3.exceptions.NewConnectionError:
             return Outcome(error_msg="Couldn't connect to server")
-        except urllib3.exceptions.TimeoutError:
-            elapsed_ms = (time.monotonic() - started) * 1000
-            return Outcome(timed_out=True, error_msg=(
-                f"Timeout of {request.timeout_milliseconds} ms reached. Total time: {elapsed_ms:.3f} ms"))
+        except urllib3.exceptions.TimeoutError as exc:
+            total_ms = (time.monotonic() - started) * 1000
+            in_handshake = isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
+            return Outcome(timed_out=True, error_msg=timeout_message(
+                request.timeout_milliseconds, total_ms, dns_ms,
+                handshake_ms=total_ms - dns_ms if in_handshake else 0.0,
+                http_ms=0.0 if in_handshake else total_ms - dns_ms))
         except urllib3.exceptions.HTTPError as exc:
             return Outcome(error_msg=f"HTTP error ({type(exc).__name__})")
         return Outcome(
@@ -172,9 +177,27 @@ class NetWorker:
         self.pool.close()
 
 
+def timeout_message(timeout_ms: int, total_ms: float, dns_ms: float, *, handshake_ms: float, http_ms: float) -> str:
+    """pg_net's timeout error (src/errors.c, detailed_timeout_strerror), with its `%f` numbers. The
+    stand-in times name resolution itself; the time after it counts as the handshake when the
+    connection timed out, else as the HTTP exchange (urllib3 does not tell the two apart)."""
+    return (f"Timeout of {timeout_ms} ms reached. Total time: {total_ms:f} ms (DNS time: {dns_ms:f} ms, "
+            f"TCP/SSL handshake time: {handshake_ms:f} ms, HTTP Request/Response time: {http_ms:f} ms)")
+
+
+def _resolve_ms(url: str) -> float:
+    parts = urlsplit(url)
+    started = time.monotonic()
+    try:
+        socket.getaddrinfo(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    except (OSError, UnicodeError, ValueError):
+        pass  # the request itself reports it
+    return (time.monotonic() - started) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m devstack.net_worker", description=__doc__.splitlines()[0])
-    parser.add_argument("--db-url", required=True, help="a superuser connection URL of the cluster")
+    parser.add_argument("--db-url", required=True, help="connection URL of a role that may use the net schema (pg_net grants it to PUBLIC)")
     parser.add_argument("--batch-size", type=int, default=200, help="rows taken per batch (pg_net.batch_size)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once")
     parser.add_argument("--poll-seconds", type=float, default=1.0, help="queue poll interval besides LISTEN")

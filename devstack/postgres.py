@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+# As on Supabase: the cluster's superuser is supabase_admin; the project's role, postgres, is not
+# one (devstack/platform.sql creates and demotes it).
+SUPERUSER = "supabase_admin"
+PROJECT_ROLE = "postgres"
 
 
 def free_port() -> int:
@@ -61,7 +65,13 @@ class Cluster:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        """The project's connection (`postgres`, not a superuser), as Supabase hands it out."""
+        return self.dsn_for(PROJECT_ROLE)
+
+    @property
+    def admin_url(self) -> str:
+        """The platform's superuser, for what only the platform may do."""
+        return self.dsn_for(SUPERUSER)
 
     def dsn_for(self, user: str) -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/postgres"
@@ -86,7 +96,7 @@ class Cluster:
             _let_the_server_user_through(self.root.parent)
         subprocess.run(
             _as_server_user([
-                str(PG_BIN / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                str(PG_BIN / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
                 "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
             ]),
             check=True, capture_output=True,
@@ -138,9 +148,15 @@ class Cluster:
                 check=True, capture_output=True,
             )
 
-    def psql(self, *args: str, input_sql: str | None = None) -> str:
+    def has_role(self, role: str) -> bool:
+        """Whether `role` exists and can log in."""
+        probe = subprocess.run(["psql", "-X", "-q", "-d", self.dsn_for(role), "-c", "select 1"],
+                               capture_output=True, text=True)
+        return probe.returncode == 0
+
+    def psql(self, *args: str, input_sql: str | None = None, url: str | None = None) -> str:
         result = subprocess.run(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url, *args],
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url or self.url, *args],
             input=input_sql, capture_output=True, text=True,
         )
         if result.returncode != 0:

@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 
 from devstack import keys
 from devstack.extension_files import install_extension_files
-from devstack.postgres import Cluster, free_port
+from devstack.postgres import SUPERUSER, Cluster, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_SQL = Path(__file__).parent / "platform.sql"
@@ -88,13 +88,18 @@ class Stack:
         install_extension_files()
         self.cluster.start()
         if created:
-            self.cluster.psql("-f", str(PLATFORM_SQL))
+            self.cluster.psql("-f", str(PLATFORM_SQL), url=self.cluster.admin_url)
+        elif not self.cluster.has_role(SUPERUSER):
+            raise RuntimeError(
+                f"{self.cluster.root} was created before the devstack followed Supabase's role model "
+                f"({SUPERUSER} the superuser, postgres not one). Remove it (`make clean`) to start afresh.")
         self.push_migrations()
 
     def push_migrations(self) -> None:
-        """Applies supabase/migrations and the seed with the real Supabase CLI, as in production."""
+        """Applies supabase/migrations and the seed with the real Supabase CLI, as in production: as
+        `postgres`, which is not a superuser."""
         result = subprocess.run(
-            [*SUPABASE_CLI, "db", "push", "--db-url", f"{self.cluster.url}?sslmode=disable",
+            [*SUPABASE_CLI, "db", "push", f"--remote={self.cluster.url}?sslmode=disable",
              "--yes", "--include-seed"],
             cwd=PROJECT_ROOT, capture_output=True, text=True,
         )
@@ -144,7 +149,7 @@ class Stack:
             ]
         return [Service("rest", python_module(
             "devstack.rest", "--host", "127.0.0.1", "--port", str(ports["rest"]),
-            "--db-url", self.cluster.dsn_for("authenticator"), "--jwt-secret", jwt_secret,
+            "--db-url", self.cluster.dsn_for("authenticator"), f"--jwt-secret={jwt_secret}",
         ), f"{rest_url}/rest/v1/", env=max_rows)]
 
     def env(self, ports: dict[str, int]) -> dict[str, str]:
@@ -153,6 +158,9 @@ class Stack:
         ui_url = f"http://127.0.0.1:{ports['ui']}"
         return {
             "DATABASE_URL": self.cluster.url,
+            # The platform's superuser (supabase_admin), which a Supabase project never hands out:
+            # for tests that must look past every grant.
+            "ADMIN_DATABASE_URL": self.cluster.admin_url,
             "SUPABASE_URL": f"http://127.0.0.1:{ports['rest']}",
             "SUPABASE_ANON_KEY": keys.api_key(values["jwt_secret"], "anon"),
             "SUPABASE_SERVICE_ROLE_KEY": keys.api_key(values["jwt_secret"], "service_role"),

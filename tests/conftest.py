@@ -49,6 +49,12 @@ def db(database_url) -> Database:
 
 
 @pytest.fixture(scope="session")
+def admin_db(stack_env) -> Database:
+    """The stack's database as the platform's superuser (supabase_admin), past every grant."""
+    return Database(stack_env["ADMIN_DATABASE_URL"])
+
+
+@pytest.fixture(scope="session")
 def user_jwt(stack_env):
     """Mints a user's JWT as Supabase Auth would: `user_jwt("user_alice")`."""
 

@@ -6,9 +6,12 @@
 
 create schema if not exists net;
 
+create domain net.http_method as text
+check (value ilike 'get' or value ilike 'post' or value ilike 'delete');
+
 create unlogged table net.http_request_queue (
   id bigserial primary key,
-  method text not null,
+  method net.http_method not null,
   url text not null,
   headers jsonb,
   body bytea,
@@ -98,5 +101,9 @@ language sql as $$
                       timeout_milliseconds)
 $$;
 
-revoke all on schema net from public;
-revoke all on all functions in schema net from public;
+-- pg_net's own grants (since 0.12.0): the schema, its tables and sequences to PUBLIC. A queued
+-- request's headers (secrets included) are readable from SQL until the worker takes them, so the
+-- `net` schema must never be exposed through the Data API.
+grant usage on schema net to public;
+grant all privileges on all sequences in schema net to public;
+grant all privileges on all tables in schema net to public;

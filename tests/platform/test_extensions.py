@@ -8,11 +8,8 @@ from pgmq import install as pgmq_install
 from devstack.extension_files import ExtensionFile, ForeignExtensionFile, install, pgmq_files
 
 
-def test_pgmq_is_created_by_a_non_superuser_as_a_migration_would(database_url):
-    with psycopg.connect(database_url) as db:  # one transaction, rolled back at the end
-        db.execute("create role pgmq_migrator nosuperuser")
-        db.execute("grant create on database postgres to pgmq_migrator")
-        db.execute("set role pgmq_migrator")
+def test_pgmq_is_created_by_postgres_as_a_migration_would(database_url):
+    with psycopg.connect(database_url) as db:  # as postgres, not a superuser; rolled back at the end
         db.execute("create extension if not exists pgmq")
         db.execute("select pgmq.create('orders')")
         db.execute("""select pgmq.send('orders', '{"order": 1}')""")
@@ -23,7 +20,18 @@ def test_pgmq_is_created_by_a_non_superuser_as_a_migration_would(database_url):
         db.rollback()
     assert message == (1, 1, {"order": 1})
     assert version == pgmq_install.get_embedded_sql_version()
-    assert owner == "pgmq_migrator"  # Supabase's after-create script hands pgmq's objects to postgres
+    assert owner == "postgres"  # where Supabase's after-create script leaves pgmq's objects
+
+
+def test_pg_net_is_created_by_postgres_with_pg_nets_grants_and_method_domain(db):
+    rows = db.query("select n.nspowner::regrole::text as owner, "
+                    "has_schema_privilege('public', 'net', 'usage') as public_usage, "
+                    "has_table_privilege('public', 'net.http_request_queue', 'select') as public_reads_queue, "
+                    "(select format_type(atttypid, null) from pg_attribute "
+                    " where attrelid = 'net.http_request_queue'::regclass and attname = 'method') as method_type "
+                    "from pg_namespace n where n.nspname = 'net'")
+    assert rows == [{"owner": "postgres", "public_usage": True, "public_reads_queue": True,
+                     "method_type": "net.http_method"}]
 
 
 def test_pgmq_script_is_the_packages_sql():

@@ -40,7 +40,7 @@ def test_stack_up_serves_the_seed_to_its_owner_only():
         again = run("up")  # re-running is safe
         assert again.returncode == 0, again.stdout + again.stderr
 
-        # The hourly job's Vault secrets point at this stack's service, once each.
+        # The pg_cron jobs' Vault secrets point at this stack's service, once each.
         with psycopg.connect(env["DATABASE_URL"]) as db:
             secrets = db.execute("select name, decrypted_secret from vault.decrypted_secrets order by name").fetchall()
         assert secrets == [

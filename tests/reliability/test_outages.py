@@ -28,7 +28,7 @@ def private_rest(stack, stack_env, tmp_path):
     """(a REST gateway of the test's own, the relay between it and Postgres)."""
     relay = TcpProxy(stack.cluster.port)
     rest = PrivateService("devstack.rest", [
-        "--host", "127.0.0.1", "--port", "{port}", "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"],
+        "--host", "127.0.0.1", "--port", "{port}", f"--jwt-secret={stack_env['SUPABASE_JWT_SECRET']}",
         "--db-url", f"postgresql://authenticator@127.0.0.1:{relay.port}/postgres",
     ], {}, "/rest/v1/", tmp_path / "rest.log").start()
     yield rest, relay

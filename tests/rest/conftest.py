@@ -60,7 +60,7 @@ def start_gateway(stack_env, contract_database_url, jwks_url, tmp_path_factory):
             process = subprocess.Popen(
                 [sys.executable, "-m", "devstack.rest", "--host", "127.0.0.1", "--port", str(port),
                  "--db-url", _as_user(contract_database_url, "authenticator"),
-                 "--jwt-secret", stack_env["SUPABASE_JWT_SECRET"], "--jwks-url", jwks_url,
+                 f"--jwt-secret={stack_env['SUPABASE_JWT_SECRET']}", "--jwks-url", jwks_url,
                  "--schemas", "public,rest_contract", "--pool-size", "8", *extra_args],
                 cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
                 env={key: value for key, value in os.environ.items() if key != "PGRST_DB_MAX_ROWS"},

@@ -74,6 +74,7 @@ class Stack:
             "facebook_app_secret": secrets.token_hex(16),
             "instagram_app_secret": secrets.token_hex(16),
             "oauth_state_secret": secrets.token_urlsafe(32),
+            "metrics_token": secrets.token_urlsafe(32),
             **stored,
         }
         if values != stored:
@@ -119,7 +120,8 @@ class Stack:
             ), f"{graph_url}/_control/stats"),
             Service("net_worker", python_module("devstack.net_worker", "--db-url", self.cluster.url), None),
             Service("webhook", python_module("webhook_service"), f"http://127.0.0.1:{ports['webhook']}/healthz",
-                    env={"HOST": "127.0.0.1", "PORT": str(ports["webhook"])}),
+                    env={"HOST": "127.0.0.1", "PORT": str(ports["webhook"]),
+                         "PROMETHEUS_MULTIPROC_DIR": str(self.run / "prometheus")}),
             Service("ui", python_module("devstack.ui_server", "--host", "127.0.0.1", "--port", str(ports["ui"])),
                     f"http://127.0.0.1:{ports['ui']}/"),
         ]
@@ -177,6 +179,7 @@ class Stack:
             "WEBHOOK_URL": webhook_url,
             "UI_URL": f"{ui_url}/",
             "CRON_SECRET": values["cron_secret"],
+            "METRICS_TOKEN": values["metrics_token"],
             "TOKEN_ENCRYPTION_KEY": values["token_encryption_key"],
         }
 

@@ -16,6 +16,7 @@ from webhook_service.cors import enable_cors
 from webhook_service.errors import register_error_handlers
 from webhook_service.logs import configure as configure_logging
 from webhook_service.logs import replace_context
+from webhook_service.metrics_endpoint import register_metrics_route
 from webhook_service.services import Services
 
 # A caller's X-Request-ID is kept when it looks like an id; otherwise the service makes one.
@@ -31,7 +32,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.json.sort_keys = False
-    Services.build(config).install(app)
+    services = Services.build(config)
+    services.install(app)
 
     register_error_handlers(app)
 
@@ -61,6 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     enable_cors(app, config.cors_origins)
     register_blueprints(app)
+    register_metrics_route(app, config, services.store)
 
     @app.get("/healthz")
     def healthz():

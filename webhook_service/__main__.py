@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 from webhook_service import REQUEST_ID_ENVIRON, create_app
 from webhook_service.config import Config, ConfigError
 from webhook_service.logs import JsonFormatter, log_line
+from webhook_service.metrics_endpoint import prepare_multiprocess_dir, start_metrics_listener, worker_exited
 
 
 class JsonGunicornLogger(glogging.Logger):
@@ -50,11 +51,14 @@ class Server(BaseApplication):
             "threads": self.service_config.threads,
             "accesslog": "-",
             "logger_class": JsonGunicornLogger,
+            "child_exit": lambda _server, worker: worker_exited(worker.pid),
             "graceful_timeout": 10,
             # Several stacks (make run, the test session) run side by side; one shared control
             # socket path would collide, and nothing here uses it.
             "control_socket_disable": True,
         }
+        if self.service_config.metrics_port:
+            settings["when_ready"] = lambda _server: start_metrics_listener(self.service_config)
         for key, value in settings.items():
             self.cfg.set(key, value)
 
@@ -70,6 +74,13 @@ def main() -> int:
         for problem in error.problems:
             print(log_line(logging.ERROR, f"configuration error: {problem}"), file=sys.stderr)
         return 2
+    if (config.metrics_token or config.metrics_port) and config.workers > 1 and not config.prometheus_multiproc_dir:
+        # Each worker would count on its own and a scrape would see one of them at random.
+        print(log_line(logging.ERROR, "configuration error: PROMETHEUS_MULTIPROC_DIR must be set when metrics are "
+                                      "served (METRICS_TOKEN or METRICS_PORT) by more than one worker "
+                                      "(WEB_CONCURRENCY)"), file=sys.stderr)
+        return 2
+    prepare_multiprocess_dir()
     Server(config).run()
     return 0
 

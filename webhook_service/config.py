@@ -142,6 +142,14 @@ class Config(BaseModel):
     threads: int = Field(8, ge=1, alias="GUNICORN_THREADS")
     log_level: LogLevel = "INFO"
 
+    # Prometheus metrics (metrics_endpoint.py): served nowhere unless a token or a port is set.
+    metrics_token: str | None = secret(default=None, min_length=16)
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str | None = None
+    # prometheus_client's multiprocess mode: where gunicorn's workers write their metrics (read
+    # by prometheus_client itself, at import; `python -m webhook_service` requires it with workers).
+    prometheus_multiproc_dir: str | None = None
+
     # The insights sync (insights_config.InsightsSettings).
     # Meta's names per request, replacing that list of the metric catalog (catalog.py).
     insights_facebook_fields: MetricNames = FACEBOOK.listed(Request.FIELD)

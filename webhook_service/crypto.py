@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from webhook_service import telemetry
+
 
 class TokenDecryptionError(Exception):
     """Stored ciphertext could not be decrypted with any configured key."""
@@ -25,5 +27,6 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken:
+            telemetry.token_decrypt_failed()
             raise TokenDecryptionError("stored token ciphertext matches none of the configured keys") from None
 

@@ -28,6 +28,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from webhook_service import telemetry
+
 log = logging.getLogger(__name__)
 
 TOKEN_INVALID_CODES = frozenset({102, 190})
@@ -231,7 +233,11 @@ class GraphClient:
                                  data={"batch": requests_json, "include_headers": "true"})
             if not isinstance(answers, list) or len(answers) != len(chunk):
                 raise GraphError("batch answer does not match the batch")
-            results.extend(self._batch_result(item, answer) for item, answer in zip(chunk, answers, strict=True))
+            telemetry.graph_batch(len(chunk))
+            for item, answer in zip(chunk, answers, strict=True):
+                result = self._batch_result(item, answer)
+                telemetry.graph_request(item.relative_url, result if isinstance(result, GraphError) else None)
+                results.append(result)
         return results
 
     # --- OAuth ----------------------------------------------------------------------------------
@@ -311,15 +317,21 @@ class GraphClient:
                 if response.ok and not isinstance(payload, (dict, list)):
                     error = _not_json(response.status_code, path)
                 elif response.ok and not (isinstance(payload, dict) and "error" in payload):
+                    telemetry.graph_request(path)
                     return payload
                 else:
                     error = error_from(response.status_code, payload, response.headers, path, access_token)
+            telemetry.graph_request(path, error)
             wait = self.retry_wait(error, attempt)
             if wait is None:
                 raise error
             log.warning("Graph %s %s failed (%s); retry %d in %.1fs", method, path, error, attempt + 1, wait)
-            self.sleep(wait)
+            self.wait_before_retry(wait, error)
             attempt += 1
+
+    def wait_before_retry(self, seconds: float, error: GraphError) -> None:
+        telemetry.graph_wait(seconds, "rate_limited" if isinstance(error, RateLimited) else "transient")
+        self.sleep(seconds)
 
     def retry_wait(self, error: GraphError, attempt: int) -> float | None:
         """Seconds to wait before retry number `attempt + 1` of a call that failed with `error`, or

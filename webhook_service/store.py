@@ -88,6 +88,11 @@ class Store:
             "p_token_expires_at": expires_at.isoformat(), "p_expiring_from": expiring_from.isoformat(),
         }).execute().data is True
 
+    # --- monitoring ----------------------------------------------------------------------------
+    def service_metrics(self) -> dict[str, Any]:
+        """Counts for the metrics endpoint: accounts by status, this hour's work left, queues."""
+        return self.rest.rpc("social_link_service_metrics", {}).execute().data
+
     # --- OAuth state ----------------------------------------------------------------------------
     def consume_oauth_state(self, nonce: str, expires_at: datetime) -> bool:
         """True the first time `nonce` is seen by any replica, False on a replay."""

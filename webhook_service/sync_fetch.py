@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from webhook_service import telemetry
 from webhook_service.catalog import META_DAY_TIMEZONE, Catalog, Request
 from webhook_service.graph import (
     BATCH_LIMIT,
@@ -214,6 +215,7 @@ class Throttle:
         busiest = max((self.usage.percent(object_id) for object_id in object_ids), default=self.usage.percent())
         if busiest >= self.percent:
             log.info("Graph usage at %.0f%%; pausing %.1fs before the next batch", busiest, self.pause_seconds)
+            telemetry.graph_wait(self.pause_seconds, "usage_throttle")
             self.sleep(self.pause_seconds)
 
 
@@ -236,7 +238,7 @@ class InsightsFetcher:
         pending = requests
         while pending:
             retry: list[GraphRequest] = []
-            wait = 0.0
+            wait, cause = 0.0, None
             for request, answer in self._send(pending):
                 if isinstance(answer, MetricRejected):
                     parts, rejected = self._split_rejected(request, answer)
@@ -250,9 +252,10 @@ class InsightsFetcher:
                     yield request, answer
                 else:
                     retry.append(replace(request, attempt=request.attempt + 1))
-                    wait = max(wait, delay)
-            if wait:
-                self.graph.sleep(wait)
+                    if delay > wait:
+                        wait, cause = delay, answer
+            if cause is not None:
+                self.graph.wait_before_retry(wait, cause)
             pending = retry
 
     def _split_rejected(self, request: GraphRequest, error: MetricRejected

@@ -10,6 +10,8 @@ from typing import Any
 
 from postgrest import SyncPostgrestClient
 
+from webhook_service import telemetry
+
 RUNS = "social_media_sync_runs"
 
 
@@ -46,6 +48,11 @@ class SyncStore:
         self.rest.rpc("save_social_media_sync_batch", {
             "p_run_id": run_id, "p_insights": insights, "p_outcomes": outcomes, "p_spec": spec,
         }).execute()
+        telemetry.sync_outcomes(outcomes)
 
     def finish_run(self, run_id: str, error: str | None = None) -> dict[str, Any]:
-        return self.rest.rpc("finish_social_media_sync_run", {"p_run_id": run_id, "p_error": error}).execute().data
+        run = self.rest.rpc("finish_social_media_sync_run", {"p_run_id": run_id, "p_error": error}).execute().data
+        # Both ends of the duration come from the database's clock.
+        duration = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
+        telemetry.sync_run_finished(run["trigger"], run["status"], duration.total_seconds())
+        return run

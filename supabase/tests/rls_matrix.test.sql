@@ -161,6 +161,7 @@ insert into rls_routine_expectations values
   ('public.save_refreshed_instagram_token(uuid,text,text,timestamp with time zone,timestamp with time zone)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('public.mark_expiring_social_media_accounts()',             null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_link_service_metrics()',                     null, 'denied', 'denied', 'denied', 'runs'),
   ('public.get_social_media_insights(text,text,integer,integer,text)',
    $$select count(*) from jsonb_array_elements(public.get_social_media_insights('facebook', 'hour', 1) -> 'series') s
      where s ->> 'account_id' like 'rls-page-_'$$,            'denied', 'rows=1', 'rows=1', 'rows=0');

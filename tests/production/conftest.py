@@ -48,14 +48,15 @@ class Image:
     def runtime(self) -> dockerfile.Stage:
         return self.stages[-1]
 
-    def environment(self, **overrides: str) -> dict[str, str]:
+    def environment(self, **overrides: str | None) -> dict[str, str]:
         """The container's environment: the image's ENV, the deployment's settings, and `python`
-        on PATH being the image's interpreter (here: the virtualenv's)."""
+        on PATH being the image's interpreter (here: the virtualenv's). An override of None unsets."""
         env = {"PATH": f"{self.venv / 'bin'}:/usr/bin:/bin", "HOME": str(self.workdir), **self.runtime.env()}
         env["PROMETHEUS_MULTIPROC_DIR"] = str(self.workdir / "prometheus")
-        return {**env, **SETTINGS, **overrides}
+        env = {**env, **SETTINGS, **overrides}
+        return {key: value for key, value in env.items() if value is not None}
 
-    def run(self, command: list[str], **overrides: str) -> subprocess.CompletedProcess:
+    def run(self, command: list[str], **overrides: str | None) -> subprocess.CompletedProcess:
         return subprocess.run(command, env=self.environment(**overrides), cwd=self.workdir,
                               capture_output=True, text=True, timeout=60)
 

@@ -7,6 +7,7 @@ import json
 
 import requests
 
+from devstack import keys
 from devstack.postgres import free_port
 from devstack.stack import PROJECT_ROOT
 from tests.production.conftest import SETTINGS, wheel_top_level
@@ -87,3 +88,31 @@ def test_every_line_the_image_logs_is_a_json_object_and_requests_carry_their_id(
         ("GET", "/healthz", 200, "smoke-1"), ("GET", "/nowhere", 404, missing.headers["X-Request-ID"])]
     assert "secret-code" not in log_path.read_text() and "secret-state" not in log_path.read_text()
     assert any(entry["message"].startswith("Booting worker") for entry in entries)
+
+
+def test_metrics_on_a_port_of_their_own_are_served_there_and_not_on_the_service_port(image):
+    metrics_port = free_port()
+    # No Graph API answers here: a connect is tried once and retried GRAPH_MAX_RETRIES times.
+    with image.serve(METRICS_PORT=str(metrics_port), GRAPH_API_BASE="http://127.0.0.1:9", GRAPH_MAX_RETRIES="1",
+                     WEB_CONCURRENCY="2") as (url, _log):
+        token = keys.user_token(SETTINGS["SUPABASE_JWT_SECRET"], "user_image_test")
+        for _ in range(2):
+            connect = requests.post(f"{url}/api/v1/social-media/connect/facebook", json={"access_token": "EAAGx"},
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            assert connect.status_code == 502, connect.text
+        scraped = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30)
+        public = requests.get(f"{url}/metrics", timeout=5)
+
+    assert scraped.status_code == 200
+    # What the workers counted, added up by the master through PROMETHEUS_MULTIPROC_DIR.
+    assert 'social_link_graph_requests_total{endpoint="oauth_token",outcome="unreachable"} 4.0' in scraped.text
+    assert "social_link_database_metrics_up 0.0" in scraped.text  # no database here
+    assert public.status_code == 404
+
+
+def test_metrics_served_by_several_workers_need_the_multiprocess_folder(image):
+    result = image.run(["python", "-m", "webhook_service"], METRICS_TOKEN="a-metrics-token-of-some-length",
+                       PROMETHEUS_MULTIPROC_DIR=None, WEB_CONCURRENCY="2")
+
+    assert result.returncode == 2
+    assert "PROMETHEUS_MULTIPROC_DIR" in json.loads(result.stderr.strip().splitlines()[-1])["message"]

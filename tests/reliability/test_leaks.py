@@ -139,8 +139,8 @@ def test_no_log_of_the_stack_holds_a_minted_token_or_a_secret(stack, ledger):
     """Runs last in the session (see conftest.py), so it reads everything the session logged."""
     logs = [path for path in sorted((stack.root / "logs").glob("*.log")) if path.name not in NOT_OURS]
     logs.append(stack.root / "pg" / "server.log")
-    # The app secrets (Facebook and Instagram), cron secret, JWT secret, OAuth state secret and token
-    # encryption key.
+    # The app secrets (Facebook and Instagram), cron secret, JWT secret, OAuth state secret, token
+    # encryption key and metrics token.
     stack_secrets = stack.secrets()
 
     found = {}
@@ -157,5 +157,5 @@ def test_no_log_of_the_stack_holds_a_minted_token_or_a_secret(stack, ledger):
     service_lines = (stack.root / "logs" / "webhook.log").read_text().splitlines()
     assert [line for line in service_lines if not line.startswith("{") or not isinstance(json.loads(line), dict)] == []
     assert set(stack_secrets) == {"jwt_secret", "cron_secret", "token_encryption_key", "facebook_app_secret",
-                                  "instagram_app_secret", "oauth_state_secret"}
+                                  "instagram_app_secret", "oauth_state_secret", "metrics_token"}
     assert found == {}

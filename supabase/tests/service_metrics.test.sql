@@ -1,0 +1,58 @@
+-- public.social_link_service_metrics (migration 20261130035450): what the service's /metrics
+-- reports from the database. The database holds other rows (the seed), so the test compares the
+-- counts before and after adding its own accounts.
+begin;
+create extension if not exists pgtap with schema extensions;
+set search_path = public, extensions;
+select plan(7);
+
+create function pg_temp.accounts(m jsonb, p_platform text, p_status text) returns bigint language sql as $$
+  select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'accounts') e
+  where e ->> 'platform' = p_platform and e ->> 'status' = p_status
+$$;
+create function pg_temp.not_synced(m jsonb, p_platform text) returns bigint language sql as $$
+  select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'not_synced_this_hour') e
+  where e ->> 'platform' = p_platform
+$$;
+
+create temp table before_metrics as select social_link_service_metrics() as m;
+
+insert into social_media_accounts (user_id, platform, account_id, status, is_active, last_synced_at) values
+  ('user_metrics', 'facebook', 'metrics-page-1', 'needs_reauth', true, now() - interval '2 hours'),
+  ('user_metrics', 'instagram', 'metrics-ig-1', 'connected', true, now()),
+  ('user_metrics', 'instagram', 'metrics-ig-2', 'connected', true, date_trunc('hour', now()) - interval '1 minute'),
+  ('user_metrics', 'instagram', 'metrics-ig-3', 'connected', true, null),
+  ('user_metrics', 'facebook', 'metrics-page-2', 'connected', false, null);
+
+do $$
+begin
+  -- The queue gauges come from pgmq when it is installed.
+  if to_regprocedure('pgmq.create(text)') is not null then
+    perform pgmq.create('service_metrics_probe');
+    perform pgmq.send('service_metrics_probe', '{"probe": 1}'::jsonb);
+    perform pgmq.send('service_metrics_probe', '{"probe": 2}'::jsonb);
+  end if;
+end $$;
+
+set local role service_role;
+create temp table after_metrics as select social_link_service_metrics() as m;
+reset role;
+
+select is((select pg_temp.accounts(a.m, 'facebook', 'needs_reauth') - pg_temp.accounts(b.m, 'facebook', 'needs_reauth')
+           from before_metrics b, after_metrics a), 1::bigint, 'active accounts are counted by platform and status');
+select is((select pg_temp.accounts(a.m, 'instagram', 'connected') - pg_temp.accounts(b.m, 'instagram', 'connected')
+           from before_metrics b, after_metrics a), 3::bigint, 'each one once');
+select is((select pg_temp.accounts(a.m, 'facebook', 'connected') - pg_temp.accounts(b.m, 'facebook', 'connected')
+           from before_metrics b, after_metrics a), 0::bigint, 'a disconnected (inactive) account is not');
+select is((select pg_temp.not_synced(a.m, 'instagram') - pg_temp.not_synced(b.m, 'instagram')
+           from before_metrics b, after_metrics a), 2::bigint,
+  'connected accounts not synced since the hour began (never, or last hour) are this hour''s work left');
+select is((select pg_temp.not_synced(a.m, 'facebook') - pg_temp.not_synced(b.m, 'facebook')
+           from before_metrics b, after_metrics a), 0::bigint, 'an account waiting for its owner to reconnect is not');
+select is((select jsonb_typeof(m -> 'queues') from after_metrics), 'array', 'queues are a list');
+select case when to_regprocedure('pgmq.create(text)') is null then skip('pgmq is not installed', 1)
+  else is((select (q ->> 'depth')::int from after_metrics, jsonb_array_elements(m -> 'queues') q
+           where q ->> 'queue' = 'service_metrics_probe'), 2, 'a queue reports its depth from pgmq.metrics_all()') end;
+
+select * from finish();
+rollback;

@@ -1,0 +1,156 @@
+"""Serving the Prometheus metrics, never to the public by default.
+
+- `METRICS_TOKEN` set: `GET /metrics` on the service's own port, with
+  `Authorization: Bearer <METRICS_TOKEN>`; any other request for it gets 401.
+- `METRICS_PORT` set: a listener of its own (on `METRICS_HOST`, default `HOST`) serving the metrics
+  without a token, for a network only Prometheus reaches. gunicorn's master process runs it.
+- Neither: no metrics are served (`/metrics` is 404 like any unknown path).
+
+A scrape returns what every worker recorded (`telemetry`; added up across gunicorn's workers
+through PROMETHEUS_MULTIPROC_DIR) and gauges read from the database at scrape time
+(`DatabaseGauges`, one RPC, cached for a few seconds).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import prometheus_client
+from flask import Flask, Response
+from prometheus_client import CollectorRegistry, multiprocess
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from webhook_service.auth import bearer_token
+from webhook_service.config import Config
+from webhook_service.errors import ApiError
+from webhook_service.platforms import PLATFORMS
+from webhook_service.store import Store
+
+log = logging.getLogger(__name__)
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# Account statuses always reported (as 0 when none), so ratios and alerts have every series.
+ACCOUNT_STATUSES = ("connected", "expiring", "needs_reauth", "error")
+DATABASE_GAUGES_TTL_SECONDS = 10.0
+
+
+class DatabaseGauges:
+    """Gauges read from `social_link_service_metrics()`: accounts by status, this hour's work left,
+    pgmq queue depth and oldest message age. Every replica reports the same values: aggregate them
+    with max(), not sum()."""
+
+    def __init__(self, store: Store, ttl_seconds: float = DATABASE_GAUGES_TTL_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._read_at: float | None = None
+        self._values: dict[str, Any] | None = None
+
+    def _current(self) -> dict[str, Any] | None:
+        with self._lock:
+            if self._read_at is None or self.clock() - self._read_at >= self.ttl_seconds:
+                try:
+                    self._values = self.store.service_metrics()
+                except Exception as error:
+                    # A scrape still returns the service's own metrics; `up` says the rest is missing.
+                    log.warning("metrics: the database did not answer (%s)", type(error).__name__)
+                    self._values = None
+                self._read_at = self.clock()
+            return self._values
+
+    def collect(self) -> Iterator[Metric]:
+        values = self._current()
+        up = GaugeMetricFamily("social_link_database_metrics_up",
+                               "1 when the database answered the metrics query of this scrape, else 0.")
+        up.add_metric([], 1 if values is not None else 0)
+        yield up
+        if values is None:
+            return
+        accounts = GaugeMetricFamily("social_link_accounts", "Active (connected) accounts by platform and status.",
+                                     labels=["platform", "status"])
+        counts = {(entry["platform"], entry["status"]): entry["count"] for entry in values["accounts"]}
+        for platform in PLATFORMS:
+            for status in dict.fromkeys((*ACCOUNT_STATUSES, *(status for _, status in counts))):
+                accounts.add_metric([platform, status], counts.get((platform, status), 0))
+        yield accounts
+        not_synced = GaugeMetricFamily(
+            "social_link_accounts_not_synced_this_hour",
+            "Active connected or expiring accounts not synced since the current UTC hour began.", labels=["platform"])
+        left = {entry["platform"]: entry["count"] for entry in values["not_synced_this_hour"]}
+        for platform in PLATFORMS:
+            not_synced.add_metric([platform], left.get(platform, 0))
+        yield not_synced
+        depth = GaugeMetricFamily("social_link_queue_messages", "Messages in a pgmq queue (pgmq.metrics).",
+                                  labels=["queue"])
+        oldest = GaugeMetricFamily("social_link_queue_oldest_message_age_seconds",
+                                   "Age of the oldest message in a pgmq queue (0 when empty).", labels=["queue"])
+        for queue in values["queues"]:
+            depth.add_metric([queue["queue"]], queue["depth"])
+            oldest.add_metric([queue["queue"]], queue["oldest_age_seconds"] or 0)
+        yield depth
+        yield oldest
+
+
+class _ThisProcess:
+    """The metrics this process recorded, when there is one process (no PROMETHEUS_MULTIPROC_DIR)."""
+
+    def collect(self) -> Iterator[Metric]:
+        return prometheus_client.REGISTRY.collect()
+
+
+def build_registry(store: Store) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(DatabaseGauges(store))
+    return registry
+
+
+def register_metrics_route(app: Flask, config: Config, store: Store) -> None:
+    """`GET /metrics` behind METRICS_TOKEN, when it is set."""
+    if not config.metrics_token:
+        return
+    registry = build_registry(store)
+    expected = config.metrics_token.encode()
+
+    def metrics():
+        token = bearer_token()
+        if token is None or not hmac.compare_digest(token.encode(), expected):
+            raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <METRICS_TOKEN>' to read the metrics.")
+        return Response(prometheus_client.generate_latest(registry), content_type=prometheus_client.CONTENT_TYPE_LATEST)
+
+    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+
+
+def start_metrics_listener(config: Config) -> None:
+    """The listener of METRICS_PORT, in a thread of the calling (gunicorn master) process."""
+    host = config.metrics_host or config.host
+    prometheus_client.start_http_server(config.metrics_port, addr=host, registry=build_registry(Store(config)))
+    log.info("metrics served on %s:%d/metrics", host, config.metrics_port)
+
+
+def prepare_multiprocess_dir() -> None:
+    """Empties PROMETHEUS_MULTIPROC_DIR (creating it if need be) before any worker starts: files of a
+    previous run would be added to this one's counts."""
+    path = os.environ.get(MULTIPROCESS_DIR)
+    if not path:
+        return
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+
+
+def worker_exited(pid: int) -> None:
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.mark_process_dead(pid)

@@ -46,6 +46,10 @@ class Database:
                    "on conflict on constraint smi_unique do update set metrics = excluded.metrics",
                    user_id, platform, account_id, window_start, window_start, Jsonb(metrics))
 
+    def end_sync_holds(self) -> None:
+        """As if every hold (rate limit, Page role) had run out: the next run calls the accounts again."""
+        self.query("update private.social_media_sync_holds set held_until = now() - interval '1 second'")
+
     def outcomes(self, run_id: str) -> dict[str, dict[str, Any]]:
         """Graph account id -> its outcome in the sync run."""
         rows = self.query("select * from public.social_media_sync_run_accounts where run_id = %s", run_id)

@@ -114,6 +114,9 @@ class Config(BaseModel):
     facebook_dialog_url_template: Url | None = Field(None, alias="FACEBOOK_DIALOG_URL")
     # Facebook Login for Business: a configuration of the app dashboard, used instead of `scope`.
     facebook_login_config_id: str | None = Field(None, pattern=r"^\d+$", description="the numeric configuration id")
+    # Adds `ads_read` to the Login scopes: needed when a person's Page role comes through a Business
+    # portfolio (agencies); the app must have ads_read approved in App Review to use it.
+    facebook_login_ads_read: bool = False
     oauth_redirect_url: Url
     # Instagram Login (Business Login for Instagram), offered when both are set. Its redirect URI
     # is OAUTH_REDIRECT_URL too; its deauthorize and data-deletion callbacks are signed with this secret.

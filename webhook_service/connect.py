@@ -24,6 +24,13 @@ log = logging.getLogger(__name__)
 # Asked for in the Login dialog; business_management reaches Pages owned through a Business portfolio.
 LOGIN_SCOPES = ("pages_show_list", "pages_read_engagement", "instagram_basic",
                 "instagram_manage_insights", "read_insights", "business_management")
+# Insights of a Page (or its Instagram account) whose role comes through a Business portfolio also
+# need ads_read or ads_management (IG User Insights reference): asked only with FACEBOOK_LOGIN_ADS_READ.
+ADS_READ = "ads_read"
+
+
+def login_scopes(ads_read: bool) -> tuple[str, ...]:
+    return (*LOGIN_SCOPES, ADS_READ) if ads_read else LOGIN_SCOPES
 
 PAGE_FIELDS = ("id,name,username,access_token,tasks,picture{url},"
                "instagram_business_account{id,username,name,profile_picture_url}")

@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 # What each kind of account needs to be synced.
 REQUIRED_PERMISSIONS = {
     (FACEBOOK_LOGIN, "facebook"): ("pages_show_list", "pages_read_engagement", "read_insights"),
-    (FACEBOOK_LOGIN, "instagram"): ("pages_show_list", "instagram_basic", "instagram_manage_insights"),
+    # Instagram insights through a Page also need pages_read_engagement (IG User Insights reference).
+    (FACEBOOK_LOGIN, "instagram"): ("pages_show_list", "pages_read_engagement", "instagram_basic",
+                                    "instagram_manage_insights"),
     (INSTAGRAM_LOGIN, "instagram"): ("instagram_business_basic", "instagram_business_manage_insights"),
 }
 CHECK_EVERY = timedelta(hours=20)   # a daily job re-checks what the previous day's run checked

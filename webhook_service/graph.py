@@ -74,6 +74,14 @@ class PermissionMissing(GraphError):
     """The token lacks a permission the call needs (10, 200-299)."""
 
 
+class RoleMissing(PermissionMissing):
+    """Code 10 on insights that names no permission ("(#10) Application does not have permission
+    for this action", airbyte source-instagram `user_insights_for_error_code_10.json`): the person's
+    role on the Page cannot read insights (no ANALYZE task), or it comes through a Business
+    portfolio and the app lacks `ads_read` / `ads_management` (IG User Insights reference).
+    Logging in again with the same permissions does not change it."""
+
+
 class RateLimited(GraphError):
     """A rate limit was hit. `retry_after` is Meta's estimate in seconds when it gave one
     (`estimated_time_to_regain_access` is in minutes). `app_wide`: the limit is the app's, so
@@ -338,6 +346,9 @@ class GraphClient:
         None when it should not be retried (permanent, out of attempts, or too long a wait)."""
         if not error.transient or attempt >= self.max_retries:
             return None
+        if isinstance(error, RateLimited) and error.app_wide:
+            # Every call of the app would add to the limit: stop, as Meta asks.
+            return None
         backoff = self.backoff_seconds * 2 ** attempt * random.uniform(0.8, 1.2)
         wait = max(backoff, getattr(error, "retry_after", None) or 0)
         return wait if wait <= self.max_retry_wait_seconds else None
@@ -395,6 +406,8 @@ def error_from(status: int, payload: Any, headers: Any, path: str, access_token:
     text = f"Graph API error {code}" + (f"/{subcode}" if subcode else "") + f" on {path}: {message}"
     if code in TOKEN_INVALID_CODES:
         return TokenInvalid(text, **details)
+    if code == 10 and path.rstrip("/").endswith("/insights") and "requires the" not in message.lower():
+        return RoleMissing(text, **details)
     if code == 10 or (code is not None and 200 <= code <= 299):
         return PermissionMissing(text, **details)
     if code in RATE_LIMIT_CODES:

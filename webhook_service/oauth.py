@@ -27,7 +27,7 @@ import jwt
 
 from webhook_service import instagram_login
 from webhook_service.config import Config
-from webhook_service.connect import LOGIN_SCOPES, connect_with_user_token
+from webhook_service.connect import connect_with_user_token, login_scopes
 from webhook_service.domain_errors import (
     InstagramLoginUnavailable,
     InvalidLoginState,
@@ -97,7 +97,7 @@ def start_login(config: Config, user_id: str, platform: str, login: str = FACEBO
         # replaced scope", https://developers.facebook.com/docs/facebook-login/facebook-login-for-business/).
         query["config_id"] = config.facebook_login_config_id
     else:
-        query["scope"] = ",".join(LOGIN_SCOPES)
+        query["scope"] = ",".join(login_scopes(config.facebook_login_ads_read))
     return LoginStart(f"{config.facebook_dialog_url}?{urlencode(query)}", nonce)
 
 

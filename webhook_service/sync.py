@@ -18,10 +18,9 @@ Rows written per account:
   `backfill_days` on an account's first sync), keyed by that day's date at 00:00 UTC; re-fetched
   every run because Meta revises them.
 
-Isolation: an account's failure is its outcome, never the run's. Invalid token or missing
-permission -> needs_reauth (skipped until reconnected); still rate limited after the in-run
-retries -> rate_limited; anything else -> failed; metrics Meta rejected -> partial. Only what was
-fetched is stored, so nothing stored earlier is zeroed.
+Isolation: an account's failure is its outcome, never the run's (account_sync has the rules,
+holds between runs included). Only what was fetched is stored, so nothing stored earlier is
+zeroed.
 """
 
 from __future__ import annotations
@@ -33,19 +32,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from webhook_service.crypto import TokenCipher, TokenDecryptionError
-from webhook_service.graph import GraphClient, PermissionMissing, RateLimited, TokenInvalid
+from webhook_service.account_sync import AccountSync, HoldStore, iso
+from webhook_service.crypto import TokenCipher
+from webhook_service.graph import GraphClient
 from webhook_service.insights_config import InsightsSettings
 from webhook_service.logs import ContextThreadPoolExecutor, log_context
-from webhook_service.sync_fetch import (
-    Account,
-    AccountInsights,
-    InsightsFetcher,
-    MetaDay,
-    Throttle,
-    meta_days,
-    plan_requests,
-)
+from webhook_service.sync_fetch import InsightsFetcher, Throttle
 from webhook_service.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
@@ -53,7 +45,6 @@ log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 # Per-account errors listed in a sync response; all of them are in social_media_sync_run_accounts.
 REPORTED_ERRORS = 100
-UNREADABLE_TOKEN = "The stored token cannot be decrypted; connect the account again."
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,7 @@ class SyncRun:
         return self.window_start + HOUR
 
     def window(self) -> dict[str, str]:
-        return {"period": "hour", "window_start": _iso(self.window_start), "window_end": _iso(self.window_end)}
+        return {"period": "hour", "window_start": iso(self.window_start), "window_end": iso(self.window_end)}
 
 
 class InsightsSync:
@@ -91,6 +82,7 @@ class InsightsSync:
         self.settings = settings
         self.graph_concurrency = graph_concurrency
         self.spec = settings.derivation_spec()
+        self.accounts = AccountSync(cipher=cipher, settings=settings, holds=HoldStore(store.rest))
 
     def start(self, scope: SyncScope) -> SyncRun:
         """Records a new run for the current hour."""
@@ -166,102 +158,18 @@ class InsightsSync:
 
     def _sync_page(self, run: SyncRun, rows: list[dict[str, Any]], fetcher: InsightsFetcher) -> list[dict[str, Any]]:
         """Fetches and saves one page of accounts; returns their outcomes."""
-        outcomes: list[dict[str, Any]] = []
-        collected: dict[str, AccountInsights] = {}
-        requests = []
-        recent, backfill = (meta_days(run.started_at, self.settings.refetch_days),
-                            meta_days(run.started_at, self.settings.backfill_days))
-        for row in rows:
-            try:
-                token = self.cipher.decrypt(row["access_token"] or "")
-            except TokenDecryptionError:
-                log.warning("the stored token of an account matches none of the configured keys",
-                            extra={"account_row_id": row["id"], "platform": row["platform"]})
-                outcomes.append(_outcome(row, "needs_reauth", UNREADABLE_TOKEN))
-                continue
-            account = Account(row["id"], row["user_id"], row["platform"], row["account_id"], token,
-                              first_sync=row["last_synced_at"] is None)
-            catalog = self.settings.platform(account.platform)
-            dropped = fetcher.dropped(account.platform)
-            collected[account.row_id] = AccountInsights(
-                account, catalog, dropped=set(dropped & {metric.meta_name for metric in catalog.fetched()}))
-            requests += plan_requests(account, catalog, backfill if account.first_sync else recent, dropped)
-
-        for request, answer in fetcher.fetch(requests):
-            collected[request.account.row_id].record(request, answer)
-
         # Saved in batches of at most `rows_per_save` rows, each account's rows and outcome in the
         # same batch: a first sync's backfill makes 30 times more rows than an hourly run.
+        outcomes: list[dict[str, Any]] = []
         batch_rows: list[dict[str, Any]] = []
-        batch_outcomes = list(outcomes)
-        while collected:
-            _, account_insights = collected.popitem()
-            hour_rows, day_rows = _rows(run, account_insights)
-            if batch_rows and len(batch_rows) + len(hour_rows) + len(day_rows) > self.settings.rows_per_save:
+        batch_outcomes: list[dict[str, Any]] = []
+        for result in self.accounts.sync(rows, fetcher, run.window_start, run.started_at):
+            size = len(result.hour_rows) + len(result.day_rows)
+            if batch_rows and len(batch_rows) + size > self.settings.rows_per_save:
                 self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
                 batch_rows, batch_outcomes = [], []
-            batch_rows += hour_rows + day_rows
-            outcome = _account_outcome(account_insights, len(hour_rows), len(day_rows))
-            batch_outcomes.append(outcome)
-            outcomes.append(outcome)
+            batch_rows += result.hour_rows + result.day_rows
+            batch_outcomes.append(result.outcome)
+            outcomes.append(result.outcome)
         self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
         return outcomes
-
-
-def _rows(run: SyncRun, collected: AccountInsights) -> tuple[list[dict], list[dict]]:
-    account = collected.account
-    key = {"user_id": account.user_id, "platform": account.platform, "account_id": account.account_id}
-    fetched_at = _iso(datetime.now(UTC))
-    # Each metric's newest value Meta has, with the end of the Meta day it belongs to: Pages'
-    # values update about once a day and Instagram's arrive late, so it is not always today's.
-    newest: dict[str, float] = {}
-    end_times: dict[str, int] = {}
-    for day, metrics in sorted(collected.days.items()):
-        newest.update(metrics)
-        end_times.update(dict.fromkeys(metrics, MetaDay(day).until))
-    snapshot = {**collected.fields, **newest}
-    hour_rows = [{**key, "period": "hour", "window_start": _iso(run.window_start), "window_end": _iso(run.window_end),
-                  "metrics": snapshot, "end_times": end_times, "fetched_at": fetched_at}] if snapshot else []
-    day_rows = []
-    for day, metrics in sorted(collected.days.items()):
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        day_rows.append({**key, "period": "day", "window_start": _iso(start),
-                         "window_end": _iso(start + timedelta(days=1)), "metrics": metrics, "fetched_at": fetched_at})
-    return hour_rows, day_rows
-
-
-def _account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int) -> dict[str, Any]:
-    errors = list(collected.errors)
-    dropped = set(collected.dropped)
-    if collected.refused:
-        # Refused one by one while nothing else worked: the account's problem, not the metrics'.
-        if errors or not collected.days:
-            errors.append(next(iter(collected.refused.values())))
-        else:
-            dropped |= collected.refused.keys()
-    reauth = [error for error in errors if isinstance(error, (TokenInvalid, PermissionMissing))]
-    limited = [error for error in errors if isinstance(error, RateLimited)]
-    if reauth:
-        status, message = "needs_reauth", str(reauth[0])
-    elif limited:
-        status, message = "rate_limited", f"Still rate limited after retries: {limited[0]}"
-    elif errors:
-        status, message = "failed", str(errors[0])
-    elif dropped:
-        status, message = "partial", f"Meta rejected metrics: {', '.join(sorted(dropped))}"
-    else:
-        status, message = "synced", None
-    account = collected.account
-    return {**_outcome({"id": account.row_id, "user_id": account.user_id, "platform": account.platform,
-                        "account_id": account.account_id}, status, message),
-            "dropped_metrics": sorted(dropped if status == "partial" else collected.dropped),
-            "hour_rows": hour_rows, "day_rows": day_rows}
-
-
-def _outcome(row: dict[str, Any], status: str, error: str | None) -> dict[str, Any]:
-    return {"social_media_account_id": row["id"], "user_id": row["user_id"], "platform": row["platform"],
-            "account_id": row["account_id"], "status": status, "error": error}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

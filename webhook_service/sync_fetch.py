@@ -41,6 +41,7 @@ from webhook_service.graph import (
     GraphError,
     InvalidMetric,
     MetricRejected,
+    RateLimited,
     UsageTracker,
 )
 
@@ -228,6 +229,8 @@ class InsightsFetcher:
         self.throttle = throttle
         self._lock = threading.Lock()
         self._dropped: dict[str, set[str]] = defaultdict(set)
+        # An app-level rate limit seen in this run: no further call is made, every request gets it.
+        self._app_limit: RateLimited | None = None
 
     def dropped(self, platform: str) -> frozenset[str]:
         with self._lock:
@@ -246,6 +249,8 @@ class InsightsFetcher:
                     if rejected:
                         yield rejected
                     continue
+                if isinstance(answer, RateLimited) and answer.app_wide:
+                    self._app_limit = answer
                 # The Graph client's own policy: transient errors only, its attempts, backoff and cap.
                 delay = self.graph.retry_wait(answer, request.attempt) if isinstance(answer, GraphError) else None
                 if delay is None:
@@ -289,6 +294,8 @@ class InsightsFetcher:
             yield from zip(chunk, answers, strict=True)
 
     def _send_batch(self, chunk: list[GraphRequest]) -> list[dict[str, Any] | GraphError]:
+        if self._app_limit is not None:
+            return [self._app_limit] * len(chunk)
         self.throttle.wait({request.account.account_id for request in chunk})
         try:
             return self.graph.batch([BatchItem(request.relative_url(), request.account.access_token)

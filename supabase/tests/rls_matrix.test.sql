@@ -41,6 +41,8 @@ values ('c0000000-0000-0000-0000-00000000000c', 'a0000000-0000-0000-0000-0000000
 insert into private.oauth_states (nonce, expires_at)
 values ('rls-nonce-1', now() + interval '1 hour'), ('rls-nonce-2', now() + interval '1 hour');
 insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-1');
+insert into private.social_media_sync_holds (scope, held_until, status, reason)
+values ('rls-hold-1', now() + interval '1 hour', 'rate_limited', 'rls');
 
 -- ---------------------------------------------------------------------------------------------
 -- Callers, and the tables: which rows are this file's (scope), whose they are (owner column),
@@ -73,6 +75,9 @@ insert into rls_tables values
    $$insert into private.oauth_states (nonce, expires_at) values ('rls-nonce-new', now() + interval '1 hour')$$),
   ('private.meta_data_deletion_requests', $$confirmation_code like 'rls-code-%'$$, null, 'status',
    $$insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-new')$$),
+  ('private.social_media_sync_holds', $$scope like 'rls-hold-%'$$, null, 'reason',
+   $$insert into private.social_media_sync_holds (scope, held_until, status, reason)
+     values ('rls-hold-new', now() + interval '1 hour', 'rate_limited', 'rls')$$),
   -- Its rows are the migration's; every signed-in user reads them all.
   ('public.social_media_metric_kinds', $$metric is not null$$, null, 'kind',
    $$insert into public.social_media_metric_kinds (platform, metric, kind) values ('facebook', 'rls_metric', 'additive')$$),
@@ -120,6 +125,10 @@ insert into rls_table_expectations values
   ('public.social_media_account_events',    'user_a',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_account_events',    'user_b',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_account_events',    'service_role', 'all',    'one',    'all',    'all'),
+  ('private.social_media_sync_holds',       'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_holds',       'user_a',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_holds',       'user_b',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_holds',       'service_role', 'all',    'one',    'all',    'all'),
   ('public.social_media_metric_kinds',      'anon',         'denied', 'denied', 'denied', 'denied'),
   ('public.social_media_metric_kinds',      'user_a',       'all',    'denied', 'denied', 'denied'),
   ('public.social_media_metric_kinds',      'user_b',       'all',    'denied', 'denied', 'denied'),
@@ -135,6 +144,8 @@ insert into rls_routine_expectations values
   -- routine                                                   probe  anon      user A    user B    service_role
   ('public.update_updated_at_column()',                        null, 'trigger_only', 'trigger_only', 'trigger_only', 'trigger_only'),
   ('public.upsert_social_media_accounts(jsonb)',               null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_media_sync_holds_for(uuid[])',               null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.hold_social_media_sync(jsonb)',                     null, 'denied', 'denied', 'denied', 'runs'),
   ('public.active_social_media_accounts(text,integer,integer)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.consume_oauth_state(text,timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.disconnect_social_media_accounts(text,social_media_platform)', null, 'denied', 'denied', 'denied', 'runs'),

@@ -110,6 +110,13 @@ def hourly_job_paused(db):
     db.query("select cron.alter_job(jobid, active := true) from cron.job where jobname = %s", HOURLY_JOB)
 
 
+@pytest.fixture(autouse=True)
+def holds_end_after_each_test(db):
+    """A rate limit or role hold a test leaves (an app-wide one holds every account) ends with it."""
+    yield
+    db.end_sync_holds()
+
+
 @pytest.fixture
 def fake_graph(stack_env) -> FakeGraph:
     graph = FakeGraph(stack_env["GRAPH_API_BASE"])

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 
 from devstack.stack import PROJECT_ROOT
 from webhook_service.config import Config
+from webhook_service.connect import login_scopes
 
 VALID = {
     "SUPABASE_URL": "http://127.0.0.1:9",
@@ -105,3 +106,11 @@ def test_secrets_stay_out_of_the_settings_repr():
                                                       "FACEBOOK_APP_SECRET", "OAUTH_STATE_SECRET",
                                                       "TOKEN_ENCRYPTION_KEY", "CRON_SECRET"))
     assert "EAAG-token" not in shown
+
+
+def test_ads_read_is_in_the_login_scopes_only_behind_its_setting():
+    assert "ads_read" not in login_scopes(Config.from_env(VALID).facebook_login_ads_read)
+    with_ads_read = Config.from_env({**VALID, "FACEBOOK_LOGIN_ADS_READ": "true"})
+    assert login_scopes(with_ads_read.facebook_login_ads_read) == (
+        "pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights",
+        "business_management", "ads_read")

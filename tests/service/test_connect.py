@@ -82,7 +82,8 @@ def test_missing_permissions_give_hints(api, fake_graph, db, user_id):
                    "Connect again and allow them.",
     }
     assert body["instagram"]["reason"] == "missing_permissions"
-    assert body["instagram"]["missingPermissions"] == ["instagram_basic"]
+    # Instagram insights through a Page need pages_read_engagement too (IG User Insights reference).
+    assert body["instagram"]["missingPermissions"] == ["pages_read_engagement", "instagram_basic"]
     assert db.accounts(user_id) == []
 
 

@@ -37,12 +37,14 @@ log = logging.getLogger(__name__)
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # Account statuses always reported (as 0 when none), so ratios and alerts have every series.
 ACCOUNT_STATUSES = ("connected", "expiring", "needs_reauth", "error")
+HOLD_STATUSES = ("rate_limited", "insufficient_page_role")
 DATABASE_GAUGES_TTL_SECONDS = 10.0
 
 
 class DatabaseGauges:
     """Gauges read from `social_link_service_metrics()`: accounts by status, this hour's work left,
-    pgmq queue depth and oldest message age. Every replica reports the same values: aggregate them
+    accounts the sync holds back (rate limits, Page roles) and the app-wide hold, pgmq queue depth
+    and oldest message age. Every replica reports the same values: aggregate them
     with max(), not sum()."""
 
     def __init__(self, store: Store, ttl_seconds: float = DATABASE_GAUGES_TTL_SECONDS,
@@ -88,6 +90,18 @@ class DatabaseGauges:
         for platform in PLATFORMS:
             not_synced.add_metric([platform], left.get(platform, 0))
         yield not_synced
+        held = GaugeMetricFamily(
+            "social_link_accounts_held", "Accounts the sync will not call until their hold ends, by reason "
+            "(rate_limited: Meta's estimate to regain access; insufficient_page_role: a day).", labels=["status"])
+        holds = {entry["status"]: entry["count"] for entry in values.get("held_accounts", [])}
+        for status in dict.fromkeys((*HOLD_STATUSES, *holds)):
+            held.add_metric([status], holds.get(status, 0))
+        yield held
+        app_hold = GaugeMetricFamily(
+            "social_link_app_hold_remaining_seconds",
+            "Seconds until an app-wide Graph rate limit (codes 4, 341) lets the sync call Meta again; 0 when none.")
+        app_hold.add_metric([], values.get("app_held_seconds", 0))
+        yield app_hold
         depth = GaugeMetricFamily("social_link_queue_messages", "Messages in a pgmq queue (pgmq.metrics).",
                                   labels=["queue"])
         oldest = GaugeMetricFamily("social_link_queue_oldest_message_age_seconds",

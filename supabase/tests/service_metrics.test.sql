@@ -1,10 +1,11 @@
--- public.social_link_service_metrics (migration 20261130035450): what the service's /metrics
+-- public.social_link_service_metrics (migrations 20261130035450, and the holds of
+-- 20261130041607): what the service's /metrics
 -- reports from the database. The database holds other rows (the seed), so the test compares the
 -- counts before and after adding its own accounts.
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(7);
+select plan(10);
 
 create function pg_temp.accounts(m jsonb, p_platform text, p_status text) returns bigint language sql as $$
   select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'accounts') e
@@ -23,6 +24,16 @@ insert into social_media_accounts (user_id, platform, account_id, status, is_act
   ('user_metrics', 'instagram', 'metrics-ig-2', 'connected', true, date_trunc('hour', now()) - interval '1 minute'),
   ('user_metrics', 'instagram', 'metrics-ig-3', 'connected', true, null),
   ('user_metrics', 'facebook', 'metrics-page-2', 'connected', false, null);
+
+insert into private.social_media_sync_holds (scope, held_until, status, reason)
+select id::text, now() + interval '1 hour', 'rate_limited', 'test' from social_media_accounts
+ where account_id = 'metrics-ig-1'
+union all
+select id::text, now() - interval '1 minute', 'insufficient_page_role', 'test' from social_media_accounts
+ where account_id = 'metrics-ig-2';
+delete from private.social_media_sync_holds where scope = 'app';
+insert into private.social_media_sync_holds (scope, held_until, status, reason)
+values ('app', now() + interval '10 minutes', 'rate_limited', 'test');
 
 do $$
 begin
@@ -50,6 +61,12 @@ select is((select pg_temp.not_synced(a.m, 'instagram') - pg_temp.not_synced(b.m,
 select is((select pg_temp.not_synced(a.m, 'facebook') - pg_temp.not_synced(b.m, 'facebook')
            from before_metrics b, after_metrics a), 0::bigint, 'an account waiting for its owner to reconnect is not');
 select is((select jsonb_typeof(m -> 'queues') from after_metrics), 'array', 'queues are a list');
+select is((select (e ->> 'count')::int from after_metrics, jsonb_array_elements(m -> 'held_accounts') e
+           where e ->> 'status' = 'rate_limited'), 1, 'an account held by a rate limit is counted');
+select is((select count(*)::int from after_metrics, jsonb_array_elements(m -> 'held_accounts') e
+           where e ->> 'status' = 'insufficient_page_role'), 0, 'a hold that has ended is not');
+select ok((select (m ->> 'app_held_seconds')::float between 590 and 600 from after_metrics),
+  'an app-wide hold reports the seconds it has left');
 select case when to_regprocedure('pgmq.create(text)') is null then skip('pgmq is not installed', 1)
   else is((select (q ->> 'depth')::int from after_metrics, jsonb_array_elements(m -> 'queues') q
            where q ->> 'queue' = 'service_metrics_probe'), 2, 'a queue reports its depth from pgmq.metrics_all()') end;

@@ -111,6 +111,10 @@ def test_gauges_from_the_database_count_accounts_by_status(api, fake_graph, db: 
         ("social_link_accounts_not_synced_this_hour", (("platform", "facebook"),)): 1,
     }
     assert ("social_link_accounts", (("platform", "instagram"), ("status", "expiring"))) in after
+    assert {key for key in after if key[0] in ("social_link_accounts_held", "social_link_app_hold_remaining_seconds")} >= {
+        ("social_link_accounts_held", (("status", "rate_limited"),)),
+        ("social_link_accounts_held", (("status", "insufficient_page_role"),)),
+        ("social_link_app_hold_remaining_seconds", ())}
 
 
 def test_without_the_database_the_gauges_say_so_and_the_rest_is_served(stack_env):

@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+import requests
 
 from devstack import keys
 from devstack.stack import PROJECT_ROOT, Stack
@@ -70,3 +71,14 @@ def identity_provider():
     provider = IdentityProvider()
     yield provider
     provider.close()
+
+
+@pytest.fixture(scope="package")
+def final_values_at_once(stack_env):
+    """The fake Graph API gives every day's final insights value at once (its `instant` mode)
+    for a package whose tests compute values from its formula; tests/fake_graph/test_freshness.py
+    covers how Meta's values appear over time (its default)."""
+    control = f"{stack_env['GRAPH_API_BASE']}/_control/freshness"
+    requests.post(control, json={"mode": "instant"}, timeout=10).raise_for_status()
+    yield
+    requests.post(control, json={"mode": "meta"}, timeout=10).raise_for_status()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .freshness import MODES
 from .instagram import SCOPES, issue_token
 from .world import LONG_LIVED_TOKEN_SECONDS, InstagramAccount, Page, User, World
 
@@ -193,6 +194,17 @@ def set_clock():
     world = _world()
     world.frozen_now = now
     return jsonify(now=world.now(), frozen=now is not None)
+
+
+@control.post("/freshness")
+def set_freshness():
+    """{"mode": "meta"} (default: Page values once a day, Instagram's late and revised) or
+    {"mode": "instant"} (every day's final value at once); see freshness.py."""
+    mode = _body().get("mode")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    _world().freshness = mode
+    return jsonify(mode=mode)
 
 
 # --- faults, latency, stats ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import errors
 from .errors import GraphError
+from .freshness import instagram_value, page_value
 from .metrics import (
     BREAKDOWN_VALUES,
     DAY_SECONDS,
@@ -15,10 +16,8 @@ from .metrics import (
     PAGE_METRICS,
     day_ends,
     format_end_time,
-    metric_value,
     parse_time,
     split_breakdown,
-    window_total,
 )
 from .world import InstagramAccount, Page, World
 
@@ -45,8 +44,8 @@ def page_insights(world: World, page: Page, params: dict[str, str]) -> tuple[lis
     data = [{
         "name": name,
         "period": period,
-        "values": [{"value": metric_value(page.id, name, end, period), "end_time": format_end_time(end)}
-                   for end in ends],
+        "values": [{"value": value, "end_time": format_end_time(end)} for end in ends
+                   if (value := page_value(world.freshness, world.now(), page.id, name, end, period)) is not None],
         "title": PAGE_METRICS[name].title,
         "description": PAGE_METRICS[name].description,
         "id": f"{page.id}/insights/{name}/{period}",
@@ -83,16 +82,18 @@ def instagram_insights(world: World, account: InstagramAccount, params: dict[str
             continue
         entry = {"name": name, "period": "day", "title": metric.title, "description": metric.description}
         if metric_type == "time_series":
-            entry["values"] = [{"value": metric_value(account.id, name, end), "end_time": format_end_time(end)}
-                               for end in day_ends(since, until)]
-        elif (total_value := _total_value(account.id, name, since, until, breakdown)) is not None:
+            entry["values"] = [{"value": value, "end_time": format_end_time(end)} for end in day_ends(since, until)
+                               if (value := instagram_value(world.freshness, world.now(), account.id, name, end))
+                               is not None]
+        elif (total_value := _total_value(world, account.id, name, since, until, breakdown)) is not None:
             entry["total_value"] = total_value
         entry["id"] = f"{account.id}/insights/{name}/day"
         data.append(entry)
     return data, since, until
 
 
-def _total_value(account_id: str, name: str, since: int, until: int, breakdown: str | None) -> dict | None:
+def _total_value(world: World, account_id: str, name: str, since: int, until: int,
+                 breakdown: str | None) -> dict | None:
     """An entry's `total_value`, or None when Meta leaves it out.
 
     Metrics that are counted only per breakdown (`follows_and_unfollows`: follows and unfollows
@@ -100,7 +101,8 @@ def _total_value(account_id: str, name: str, since: int, until: int, breakdown: 
     `breakdowns`, no `value`: recorded live on v25.0 (3P probes 60594833281 §2.6, 58710475504) and
     in airbyte's source-instagram fixture `user_lifetime_insights.json`.
     """
-    total = window_total(account_id, name, since, until)
+    total = sum(instagram_value(world.freshness, world.now(), account_id, name, end) or 0
+                for end in day_ends(since, until))
     breakdown_only = INSTAGRAM_METRICS[name].breakdown_only
     if not breakdown:
         return None if breakdown_only else {"value": total}

@@ -131,6 +131,8 @@ class World:
             self.codes: dict[str, AuthorizationCode] = {}
             self.no_data: set[tuple[str, str]] = set()
             self.frozen_now: int | None = None
+            # How insights values appear over time: "meta" (freshness.py) or "instant".
+            self.freshness = "meta"
             self.dialog_user_id: str | None = None
             self.dialog_cancels = False
             self.businesses: dict[str, Business] = {}

@@ -22,6 +22,8 @@ NOW = TODAY + 5 * 3600
 def world() -> World:
     world = World()
     world.frozen_now = NOW
+    # Values straight from the formula; test_freshness.py covers how Meta's appear over time.
+    world.freshness = "instant"
     load_demo(world)
     return world
 

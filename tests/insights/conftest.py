@@ -110,6 +110,11 @@ def hourly_job_paused(db):
     db.query("select cron.alter_job(jobid, active := true) from cron.job where jobname = %s", HOURLY_JOB)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def final_values(final_values_at_once):
+    """These tests compute what the fake answers from its formula."""
+
+
 @pytest.fixture(autouse=True)
 def holds_end_after_each_test(db):
     """A rate limit or role hold a test leaves (an app-wide one holds every account) ends with it."""

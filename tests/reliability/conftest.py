@@ -53,6 +53,11 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(f"written to {path}")
 
 
+@pytest.fixture(scope="package", autouse=True)
+def final_values(final_values_at_once):
+    """Backfills and values are checked against the fake's formula."""
+
+
 @pytest.fixture(scope="session")
 def ledger(pytestconfig) -> Ledger:
     return pytestconfig.stash[LEDGER]

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from webhook_service.account_sync import UNREADABLE_TOKEN
+from webhook_service.crypto import TokenDecryptionError
 from webhook_service.graph import GraphError
 from webhook_service.platforms import FACEBOOK_LOGIN, INSTAGRAM_LOGIN
 from webhook_service.services import Services
@@ -92,7 +94,12 @@ def check_all(services: Services) -> dict[str, int]:
                 by_person.setdefault(row["meta_user_id"] or row["id"], []).append(row)
         for person_rows in by_person.values():
             try:
-                debug = services.graph.debug_token(services.cipher.decrypt(person_rows[0]["access_token"]))
+                debug = services.graph.debug_token(services.cipher.decrypt(person_rows[0]["access_token"] or ""))
+            except TokenDecryptionError:
+                # Matches none of the configured keys: no call can be made with it.
+                health += [{"id": row["id"], "status": "needs_reauth", "last_error": UNREADABLE_TOKEN}
+                           for row in person_rows]
+                continue
             except GraphError as error:
                 log.warning("health check: debug_token failed for %d accounts: %s", len(person_rows), error)
                 counts["unreachable"] += 1

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from webhook_service.connection_health import expiring_from
+from webhook_service.connection_health import UNREADABLE_TOKEN, expiring_from
+from webhook_service.crypto import TokenDecryptionError
 from webhook_service.graph import GraphError, TokenInvalid
 from webhook_service.services import Services
 
@@ -38,7 +39,10 @@ def refresh_instagram_tokens(services: Services, within_days: int) -> dict[str, 
 
 def _refresh_one(services: Services, row: dict) -> str:
     try:
-        token = services.instagram.refresh(services.cipher.decrypt(row["access_token"]))
+        token = services.instagram.refresh(services.cipher.decrypt(row["access_token"] or ""))
+    except TokenDecryptionError:
+        services.store.record_health([{"id": row["id"], "status": "needs_reauth", "last_error": UNREADABLE_TOKEN}])
+        return "needs_reauth"
     except TokenInvalid as error:
         log.info("token refresh: account %s needs a new login (%s)", row["id"], error)
         services.store.record_health([{"id": row["id"], "status": "needs_reauth", "last_error": EXPIRED_LOGIN}])

@@ -125,7 +125,9 @@ def test_soak_fuzzed_requests_get_no_5xx_and_only_documented_json_errors(openapi
 
 # --- oversized bodies ---------------------------------------------------------------------------
 OVERSIZED_TARGETS = ["/api/v1/social-media/connect/facebook", "/api/v1/social-media/disconnect/facebook",
-                     SYNC, "/api/v1/meta/deauthorize", "/api/v1/meta/data-deletion"]
+                     SYNC, "/api/v1/meta/deauthorize", "/api/v1/meta/data-deletion",
+                     "/api/v1/meta/instagram/deauthorize", "/api/v1/meta/instagram/data-deletion",
+                     "/api/v1/social-media/tokens/refresh", "/api/v1/social-media/health/check"]
 
 
 def test_the_oversized_body_targets_are_every_post_route(anonymous):

@@ -45,6 +45,8 @@ class AccountResult:
     hour_rows: list[dict[str, Any]]
     day_rows: list[dict[str, Any]]
     outcome: dict[str, Any]
+    # The account with its decrypted token, when it was called (for the post work that follows).
+    account: Account | None = None
 
 
 class AccountSync:
@@ -93,7 +95,7 @@ class AccountSync:
             outcome, hold = account_outcome(account_insights, len(hour_rows), len(day_rows), now)
             if hold:
                 new_holds[hold["scope"]] = hold
-            results.append(AccountResult(hour_rows, day_rows, outcome))
+            results.append(AccountResult(hour_rows, day_rows, outcome, account_insights.account))
         if new_holds:
             self.holds.hold(list(new_holds.values()))
         yield from results

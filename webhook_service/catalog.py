@@ -37,6 +37,7 @@ class Request(StrEnum):
     TOTAL_VALUE = "total_value"    # /insights?metric_type=total_value: one total, one day per request
     BREAKDOWN = "breakdown"        # total_value with `breakdown=`: one request per metric and day
     DERIVED = "derived"            # not asked for: computed by the database from other metrics
+    LIFETIME = "lifetime"          # /{post-id}/insights and the like: a post's lifetime value so far
 
 
 class Kind(StrEnum):
@@ -77,6 +78,8 @@ class Catalog:
     platform: str
     metrics: tuple[Metric, ...]
     host: str = FACEBOOK_GRAPH_HOST
+    # Per-media catalogs: the media product type (POST, FEED, REELS, STORY) their metrics fit.
+    media_product_type: str | None = None
 
     def of(self, request: Request) -> tuple[Metric, ...]:
         return tuple(metric for metric in self.metrics if metric.request == request)
@@ -170,3 +173,42 @@ INSTAGRAM = Catalog("instagram", (
 ))
 
 CATALOGS = {catalog.platform: catalog for catalog in (FACEBOOK, INSTAGRAM)}
+
+
+# Per-media catalogs: a post's, reel's or story's lifetime metrics, which depend on its media product
+# type; Meta refuses a metric that does not fit the type ("The Media Insights API does not support the
+# <metric> metric for this media product type"), and the post sync then drops it for that type only.
+# Sources: Page post metrics, https://developers.facebook.com/docs/graph-api/reference/insights (Page
+# Post; `post_media_view` and `post_total_media_view_unique` replaced `post_impressions(_unique)`);
+# reels, https://developers.facebook.com/docs/graph-api/reference/video/video_insights; Instagram,
+# https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights (late 2026).
+def _post_catalog(platform: str, media_product_type: str, *metrics: Metric) -> Catalog:
+    return Catalog(platform, metrics, media_product_type=media_product_type)
+
+
+_INSTAGRAM_MEDIA_COMMON = (*_metrics(Request.LIFETIME, Kind.ADDITIVE, "views"),
+                           *_metrics(Request.LIFETIME, Kind.UNIQUE, "reach"))
+POST_CATALOGS = {(catalog.platform, catalog.media_product_type): catalog for catalog in (
+    _post_catalog("facebook", "POST",
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "post_media_view"),
+                  *_metrics(Request.LIFETIME, Kind.UNIQUE, "post_total_media_view_unique"),
+                  # An object of counts per reaction; stored as its total and `<name>.<reaction>`.
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "post_reactions_by_type_total", "post_clicks")),
+    _post_catalog("facebook", "REELS",
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "blue_reels_play_count"),
+                  *_metrics(Request.LIFETIME, Kind.RATE, "post_video_avg_time_watched"),
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "post_video_view_time", "post_video_social_actions",
+                            "post_video_likes_by_reaction_type")),
+    _post_catalog("instagram", "FEED", *_INSTAGRAM_MEDIA_COMMON,
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "likes", "comments", "shares", "saved",
+                            "total_interactions", "profile_visits", "follows")),
+    _post_catalog("instagram", "REELS", *_INSTAGRAM_MEDIA_COMMON,
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "likes", "comments", "shares", "saved",
+                            "total_interactions"),
+                  # Reels only: watch time in milliseconds.
+                  *_metrics(Request.LIFETIME, Kind.RATE, "ig_reels_avg_watch_time"),
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "ig_reels_video_view_total_time")),
+    _post_catalog("instagram", "STORY", *_INSTAGRAM_MEDIA_COMMON,
+                  *_metrics(Request.LIFETIME, Kind.ADDITIVE, "replies", "shares", "total_interactions", "follows",
+                            "profile_visits")),
+)}

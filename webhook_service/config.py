@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from webhook_service.catalog import FACEBOOK, INSTAGRAM, Request
 from webhook_service.insights_config import InsightsSettings
+from webhook_service.post_metrics import DEFAULT_POST_METRICS, PostsSettings
 
 META_GRAPH_API_BASE = "https://graph.facebook.com"
 META_DIALOG_URL = "https://www.facebook.com/{version}/dialog/oauth"
@@ -29,6 +30,7 @@ INSTAGRAM_AUTHORIZE_URL = "https://www.instagram.com/oauth/authorize"
 INSTAGRAM_API_BASE = "https://api.instagram.com"
 INSTAGRAM_GRAPH_API_BASE = "https://graph.instagram.com"
 SYNC_DEFAULTS = InsightsSettings()
+POSTS_DEFAULTS = PostsSettings()
 
 
 class ConfigError(Exception):
@@ -167,6 +169,18 @@ class Config(BaseModel):
     insights_pages_in_flight: int = Field(SYNC_DEFAULTS.pages_in_flight, ge=1, le=64)
     insights_throttle_pause_seconds: int = Field(SYNC_DEFAULTS.throttle_pause_seconds, ge=0, le=600)
 
+    # Posts, reels and stories (post_metrics.PostsSettings): refresh cadence by age, metric lists.
+    posts_sync_enabled: bool = POSTS_DEFAULTS.enabled
+    posts_hourly_hours: int = Field(POSTS_DEFAULTS.hourly_hours, ge=0, le=24 * 30)
+    posts_daily_days: int = Field(POSTS_DEFAULTS.daily_days, ge=0, le=730)
+    posts_weekly_days: int = Field(POSTS_DEFAULTS.weekly_days, ge=0, le=730)
+    posts_listing_limit: int = Field(POSTS_DEFAULTS.listing_limit, ge=1, le=100)
+    posts_facebook_post_metrics: MetricNames = DEFAULT_POST_METRICS["facebook", "POST"]
+    posts_facebook_reels_metrics: MetricNames = DEFAULT_POST_METRICS["facebook", "REELS"]
+    posts_instagram_feed_metrics: MetricNames = DEFAULT_POST_METRICS["instagram", "FEED"]
+    posts_instagram_reels_metrics: MetricNames = DEFAULT_POST_METRICS["instagram", "REELS"]
+    posts_instagram_story_metrics: MetricNames = DEFAULT_POST_METRICS["instagram", "STORY"]
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """The settings in `environ` (default: the process environment); ConfigError if any is unusable."""
@@ -181,6 +195,13 @@ class Config(BaseModel):
     def _needs_a_way_to_verify_user_tokens(self) -> Config:
         if not (self.supabase_jwt_secret or self.auth_jwks_url):
             raise PydanticCustomError("missing", "SUPABASE_JWT_SECRET or AUTH_JWKS_URL must be set (neither is)")
+        return self
+
+    @model_validator(mode="after")
+    def _post_cadence_slows_with_age(self) -> Config:
+        if not self.posts_hourly_hours <= self.posts_daily_days * 24 or not self.posts_daily_days <= self.posts_weekly_days:
+            raise PydanticCustomError("malformed", "POSTS_HOURLY_HOURS, POSTS_DAILY_DAYS and POSTS_WEEKLY_DAYS must "
+                                                   "not shrink (hourly hours <= daily days x 24 <= weekly days x 24)")
         return self
 
     @property
@@ -240,6 +261,12 @@ class Config(BaseModel):
             rows_per_save=self.insights_rows_per_save,
             pages_in_flight=self.insights_pages_in_flight,
             throttle_pause_seconds=self.insights_throttle_pause_seconds,
+            posts=PostsSettings(
+                enabled=self.posts_sync_enabled,
+                metrics={(platform, media_type): getattr(self, f"posts_{platform}_{media_type.lower()}_metrics")
+                         for platform, media_type in DEFAULT_POST_METRICS},
+                hourly_hours=self.posts_hourly_hours, daily_days=self.posts_daily_days,
+                weekly_days=self.posts_weekly_days, listing_limit=self.posts_listing_limit),
         )
 
 

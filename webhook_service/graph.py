@@ -45,8 +45,13 @@ UNKNOWN_OBJECT_SUBCODE = 33
 # Pages: "(#100) The value must be a valid insights metric" (Pages changelogs);
 # Instagram: "(#100) metric[2] must be one of the following values: reach, ..." (3P probe
 # 60497173118 §4.1; brightbean-studio PR #76), which names the rejected metric's index.
+# Instagram media: "(#100) The Media Insights API does not support the impressions, replies metric
+# for this media product type." (airbytehq/airbyte PR #62902): the metric does not fit that kind of
+# media (reel, feed, story), so it is dropped for that media product type (see posts.py).
 INVALID_METRIC_WORDINGS = (re.compile(r"valid insights metric"),
-                           re.compile(r"metric\[(?P<index>\d+)\] must be one of the following values"))
+                           re.compile(r"metric\[(?P<index>\d+)\] must be one of the following values"),
+                           re.compile(r"metric for this media product type"))
+INSIGHTS_EDGES = ("/insights", "/video_insights")
 BATCH_LIMIT = 50
 # A paging loop that never ends is a bug on the other side; stop well after any real listing.
 MAX_PAGES = 200
@@ -416,7 +421,7 @@ def error_from(status: int, payload: Any, headers: Any, path: str, access_token:
                    if isinstance(entry, dict)] if isinstance(business, dict) else []
         regain = max((_regain_seconds(entry) for entry in entries), default=0.0)
         return RateLimited(text, retry_after=regain or None, app_wide=code in APP_RATE_LIMIT_CODES, **details)
-    if code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith("/insights") and subcode != UNKNOWN_OBJECT_SUBCODE:
+    if code == INVALID_PARAMETER_CODE and path.rstrip("/").endswith(INSIGHTS_EDGES) and subcode != UNKNOWN_OBJECT_SUBCODE:
         return _metric_rejection(text, message, details)
     # Meta's `is_transient: false` overrides what the code alone would suggest (1/99 is permanent).
     transient = error.get("is_transient") is not False and (

@@ -10,10 +10,11 @@ rejects at run time is dropped for that run and reported instead (see `sync_fetc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from webhook_service.catalog import FACEBOOK, INSTAGRAM, META_DAY_TIMEZONE, Catalog
+from webhook_service.post_metrics import PostsSettings
 
 __all__ = ["META_DAY_TIMEZONE", "InsightsSettings"]
 
@@ -35,6 +36,8 @@ class InsightsSettings:
     # Usage (X-App-Usage / X-Business-Use-Case-Usage) from which the sync slows down.
     throttle_percent: float = 80.0
     throttle_pause_seconds: int = 2
+    # Posts, reels and stories (see post_metrics).
+    posts: PostsSettings = field(default_factory=PostsSettings)
 
     def platform(self, name: str) -> Catalog:
         return {"facebook": self.facebook, "instagram": self.instagram}[name]

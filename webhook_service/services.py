@@ -11,6 +11,8 @@ from webhook_service.config import Config
 from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
 from webhook_service.instagram_graph import InstagramClient
+from webhook_service.posts import PostsSync
+from webhook_service.posts_store import PostsStore
 from webhook_service.store import Store
 from webhook_service.sync import InsightsSync
 from webhook_service.sync_store import SyncStore
@@ -45,8 +47,9 @@ class Services:
         cipher = TokenCipher(config.token_encryption_keys)
         # Each gthread worker thread may hold a Graph and a REST connection at once.
         store = Store(config, pool_size=max(config.threads, config.graph_concurrency))
+        posts = PostsSync(PostsStore(store.rest), config.insights.posts, config.insights.rows_per_save)
         sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
-                            graph_concurrency=config.graph_concurrency)
+                            graph_concurrency=config.graph_concurrency, posts=posts)
         instagram = InstagramClient.from_config(config, graph) if config.instagram_login_enabled else None
         return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
                    instagram=instagram)

@@ -117,9 +117,15 @@ class Store:
 
     # --- insights ---------------------------------------------------------------------------------
     def read_insights(self, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The read RPC as the user `user_token` belongs to, so the database applies that user's row
+        return self._read_as_user("get_social_media_insights", user_token, arguments)
+
+    def read_posts(self, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return self._read_as_user("get_social_media_posts", user_token, arguments)
+
+    def _read_as_user(self, rpc: str, user_token: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """A read RPC as the user `user_token` belongs to, so the database applies that user's row
         level security. InvalidParameter for arguments it refuses, Unauthenticated for a refused token."""
-        query = self.rest.rpc("get_social_media_insights", arguments)
+        query = self.rest.rpc(rpc, arguments)
         query.request.headers["Authorization"] = f"Bearer {user_token}"
         try:
             return query.execute().data

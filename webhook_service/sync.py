@@ -37,7 +37,8 @@ from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
 from webhook_service.insights_config import InsightsSettings
 from webhook_service.logs import ContextThreadPoolExecutor, log_context
-from webhook_service.sync_fetch import InsightsFetcher, Throttle
+from webhook_service.posts import PostsSync
+from webhook_service.sync_fetch import Account, InsightsFetcher, Throttle
 from webhook_service.sync_store import SyncStore
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,9 @@ class SyncRun:
 
 class InsightsSync:
     def __init__(self, *, graph: GraphClient, cipher: TokenCipher, store: SyncStore, settings: InsightsSettings,
-                 graph_concurrency: int):
+                 graph_concurrency: int, posts: PostsSync | None = None):
         self.graph = graph
+        self.posts = posts
         self.cipher = cipher
         self.store = store
         self.settings = settings
@@ -163,6 +165,7 @@ class InsightsSync:
         outcomes: list[dict[str, Any]] = []
         batch_rows: list[dict[str, Any]] = []
         batch_outcomes: list[dict[str, Any]] = []
+        clean: list[Account] = []
         for result in self.accounts.sync(rows, fetcher, run.window_start, run.started_at):
             size = len(result.hour_rows) + len(result.day_rows)
             if batch_rows and len(batch_rows) + size > self.settings.rows_per_save:
@@ -171,5 +174,34 @@ class InsightsSync:
             batch_rows += result.hour_rows + result.day_rows
             batch_outcomes.append(result.outcome)
             outcomes.append(result.outcome)
+            if result.account and result.outcome["status"] in ("synced", "partial"):
+                clean.append(result.account)
         self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
-        return outcomes
+        changed = {outcome["social_media_account_id"]: outcome for outcome in self._sync_posts(run, clean, outcomes, fetcher)}
+        return [changed.get(outcome["social_media_account_id"], outcome) for outcome in outcomes]
+
+    def _sync_posts(self, run: SyncRun, accounts: list[Account], outcomes: list[dict[str, Any]],
+                    fetcher: InsightsFetcher) -> list[dict[str, Any]]:
+        """Post work for the page's accounts whose snapshot went through, once that is saved
+        (lower priority). Metrics Meta rejected for a media type are added to those accounts'
+        outcomes, saved again; returns those outcomes. A failure here is logged and costs the
+        accounts their post refresh only: the next run finds the posts still due."""
+        if self.posts is None or not accounts:
+            return []
+        try:
+            dropped = self.posts.sync(accounts, fetcher, run.started_at)
+            changed = [with_dropped_metrics(outcome, dropped[outcome["social_media_account_id"]])
+                       for outcome in outcomes if outcome["social_media_account_id"] in dropped]
+            if changed:
+                self.store.save_batch(run.id, [], changed, self.spec)
+            return changed
+        except Exception:
+            log.exception("sync run %s: post work for %d accounts failed", run.id, len(accounts))
+            return []
+
+
+def with_dropped_metrics(outcome: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """A clean account's outcome with more metrics Meta rejected: partial, naming them all."""
+    dropped = sorted({*outcome["dropped_metrics"], *names})
+    return {**outcome, "status": "partial", "error": f"Meta rejected metrics: {', '.join(dropped)}",
+            "dropped_metrics": dropped}

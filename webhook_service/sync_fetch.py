@@ -117,6 +117,11 @@ class GraphRequest:
     def with_names(self, names: Iterable[str]) -> GraphRequest:
         return replace(self, names=tuple(names))
 
+    @property
+    def metric_scope(self) -> str:
+        """Where a metric Meta rejects is dropped: account metrics per platform."""
+        return self.account.platform
+
 
 def plan_requests(account: Account, catalog: Catalog, days: list[MetaDay],
                   dropped: frozenset[str]) -> list[GraphRequest]:
@@ -232,9 +237,10 @@ class InsightsFetcher:
         # An app-level rate limit seen in this run: no further call is made, every request gets it.
         self._app_limit: RateLimited | None = None
 
-    def dropped(self, platform: str) -> frozenset[str]:
+    def dropped(self, scope: str) -> frozenset[str]:
+        """Metrics dropped in this run for a request scope (`GraphRequest.metric_scope`)."""
         with self._lock:
-            return frozenset(self._dropped[platform])
+            return frozenset(self._dropped[scope])
 
     def fetch(self, requests: list[GraphRequest]) -> Iterator[tuple[GraphRequest, dict[str, Any] | GraphError]]:
         """Each request's final answer (a request split for a rejected metric answers per part)."""
@@ -267,10 +273,10 @@ class InsightsFetcher:
                         ) -> tuple[list[GraphRequest], tuple[GraphRequest, MetricRejected] | None]:
         """For a request Meta refused with code 100: the requests to try instead, and the part
         known to be invalid with the error it counts as, if any."""
-        platform = request.account.platform
+        scope = request.metric_scope
         names = request.names
         with self._lock:
-            known = [name for name in names if name in self._dropped[platform]]
+            known = [name for name in names if name in self._dropped[scope]]
             if known:
                 # Already dropped in this run: Meta's "invalid metric" for every account.
                 error = InvalidMetric(str(error), code=error.code, status=error.status)
@@ -278,9 +284,9 @@ class InsightsFetcher:
                 known = [names[0]]
             elif error.metric_index is not None and error.metric_index < len(names):
                 known = [names[error.metric_index]]
-            if known and isinstance(error, InvalidMetric) and not set(known) <= self._dropped[platform]:
-                self._dropped[platform].update(known)
-                log.warning("Meta rejects %s metric %s; dropped for this run", platform, ", ".join(known))
+            if known and isinstance(error, InvalidMetric) and not set(known) <= self._dropped[scope]:
+                self._dropped[scope].update(known)
+                log.warning("Meta rejects %s metric %s; dropped for this run", scope, ", ".join(known))
         if known:
             rest = [name for name in names if name not in known]
             return ([request.with_names(rest)] if rest else []), (request.with_names(known), error)

@@ -20,6 +20,7 @@ from .demo import load_demo
 from .errors import GraphError, invalid_parameter
 from .faults import AbortConnection, FaultBook, TimedOut
 from .graph import CallFacts, GraphApi, describe_call
+from .media import media_thumbnail_svg
 from .oauth import DEFAULT_APP_ID, DEFAULT_INSTAGRAM_APP_ID, AppConfig, authenticate
 from .stats import Stats, log_params
 from .world import World
@@ -131,6 +132,7 @@ def create_app(world: World | None = None, app_id: str = DEFAULT_APP_ID, app_sec
         app_id, app_secret, instagram_app_id=instagram_app_id, instagram_app_secret=instagram_app_secret), latency_ms)
     app.register_blueprint(control)
     app.add_url_rule("/_assets/pictures/<account_id>.svg", view_func=_picture_svg)
+    app.add_url_rule("/_assets/media/<media_id>.svg", view_func=_media_svg)
     methods = ["GET", "POST", "DELETE"]
     app.add_url_rule("/", defaults={"path": ""}, view_func=_graph_entry, methods=methods)
     app.add_url_rule("/<path:path>", view_func=_graph_entry, methods=methods)
@@ -209,6 +211,13 @@ def _batch_size(raw: str | None) -> int | None:
     except ValueError:
         return None
     return len(items) if isinstance(items, list) else None
+
+
+def _media_svg(media_id: str) -> Response:
+    item = current_app.extensions["fake_graph"].world.media.get(media_id)
+    if item is None:
+        abort(404)
+    return Response(media_thumbnail_svg(item), mimetype="image/svg+xml")
 
 
 def _picture_svg(account_id: str) -> Response:

@@ -125,6 +125,21 @@ def update_account(account_id: str):
     return jsonify(describe_instagram(account))
 
 
+@control.post("/accounts/<account_id>/media")
+def add_media(account_id: str):
+    """Posts or reels of a Page, media or stories of an Instagram account: one spec or a list, e.g.
+    {"kind": "story", "age_seconds": 3600, "caption": "..."} (see World.add_media)."""
+    owner = _find((Page, InstagramAccount), account_id, "Page or Instagram account")
+    body = request.get_json(silent=True)
+    specs = body if isinstance(body, list) else [body if body is not None else {}]
+    world = _world()
+    with world.lock:
+        items = [world.add_media(owner, spec) for spec in specs]
+    return jsonify(media=[{"id": item.id, "kind": item.kind, "media_type": item.media_type,
+                           "media_product_type": item.media_product_type, "created_time": item.created_time}
+                          for item in items]), 201
+
+
 @control.post("/tokens/<token>/invalidate")
 def invalidate_token(token: str):
     record = _world().tokens.get(token)

@@ -9,7 +9,6 @@ connect scenarios. Ids follow from loading into an empty world; tokens are fixed
 - Carol (user 122000000000003, token `demo-user-token-carol`): Page "Carol's Cafe"
   104000000000003 (`demo-page-token-carolscafe`), linked to `carols.cafe` 17841400000000002;
   Carol declined `instagram_basic` and `pages_read_engagement`.
-
 - Dana (Instagram account `dana.creates` 17841400000000003, a creator with no Facebook Page; long-lived
   Instagram Login token `demo-instagram-token-dana`): the Instagram Login window logs in as her.
 - Pat (Instagram account `pat.personal` 17841400000000004): a personal, not professional, account.
@@ -20,6 +19,10 @@ connect scenarios. Ids follow from loading into an empty world; tokens are fixed
   ANALYZE task).
 - Frank (user 122000000000005, token `demo-user-token-frank`): Page "Frank's Forge" 104000000000008
   linked to `franks.forge` 17841400000000005; his data access expires 3 days after the demo loads.
+
+Alice's Page and Instagram account, and Bob's Page, have posts of every kind (posts, reels,
+images, a carousel, a live story), aged so that each refresh cadence has one; ages count from
+the moment the demo is loaded.
 
 The Login dialog logs in as Alice.
 """
@@ -73,7 +76,8 @@ def load_demo(world: World) -> None:
         "instagram": {"username": "alices.bakery", "name": "Alice's Bakery", "followers_count": 2310,
                       "follows_count": 180, "media_count": 142},
     }])
-    world.create_user("Bob", access_token=BOB_USER_TOKEN, token_expires_in=None, pages=[{
+    _add_demo_media(world, alice)
+    bob = world.create_user("Bob", access_token=BOB_USER_TOKEN, token_expires_in=None, pages=[{
         "name": "Bob's Bikes", "username": "bobsbikes", "category": "Bicycle shop",
         "followers_count": 340, "fan_count": 325, "access_token": BOB_PAGE_TOKEN, "instagram": None,
     }])
@@ -107,5 +111,32 @@ def load_demo(world: World) -> None:
         "fan_count": 430, "instagram": {"username": "franks.forge", "name": "Frank's Forge", "followers_count": 390},
     }])
     frank.data_access_expires_at = world.now() + DATA_ACCESS_DAYS_LEFT * 86400
+    world.add_media(world.pages[bob.page_ids[0]], {"kind": "post", "age_seconds": 6 * HOUR,
+                                                   "caption": "New gravel bikes are in."})
     world.dialog_user_id = alice.id
     world.instagram_dialog_account_id = dana.id
+
+
+HOUR = 3600
+_ALICE_PAGE_MEDIA = (
+    ("post", 3, "Fresh sourdough out of the oven at 7."),
+    ("reel", 20, "How we shape a croissant, in 30 seconds."),
+    ("post", 50, "Closed Monday for a family wedding."),
+    ("post", 10 * 24, "Pumpkin season: our spiced loaf is back."),
+    ("post", 40 * 24, "Thank you for 1,000 followers!"),
+)
+_ALICE_INSTAGRAM_MEDIA = (
+    ("image", 5, "Morning bake"),
+    ("reel", 26, "Croissant lamination, sped up"),
+    ("carousel", 3 * 24, "Our autumn menu, swipe through"),
+    ("image", 45 * 24, "The shop on opening day"),
+    ("story", 2, "Today's special: cardamom buns"),
+)
+
+
+def _add_demo_media(world: World, alice) -> None:
+    page = world.pages[alice.page_ids[0]]
+    instagram = world.instagram_accounts[page.instagram_id]
+    for owner, media in ((page, _ALICE_PAGE_MEDIA), (instagram, _ALICE_INSTAGRAM_MEDIA)):
+        for kind, age_hours, caption in media:
+            world.add_media(owner, {"kind": kind, "age_seconds": age_hours * HOUR, "caption": caption})

@@ -19,6 +19,9 @@ from .calls import GraphCall, Reply
 from .errors import GraphError
 from .fields import Field, parse_fields
 from .insights import instagram_insights, page_insights
+from .media import INSTAGRAM_MEDIA, INSTAGRAM_STORY, PAGE_POST, PAGE_REEL, Media, listing, media_insights
+from .media import default_fields as default_media_fields
+from .media import render as render_media
 from .oauth import AppConfig, Principal
 from .world import Business, InstagramAccount, Page, User, World
 
@@ -28,8 +31,10 @@ PICTURE_SIZES = {"small": 50, "square": 50, "album": 50, "normal": 100, "large":
 ENGAGEMENT_FIELDS = {"followers_count", "fan_count"}
 INSTAGRAM_FIELDS = ("id", "username", "name", "profile_picture_url", "followers_count", "follows_count",
                     "media_count")
-NODE_TYPES = {User: "User", Page: "Page", InstagramAccount: "IGUser", Business: "Business"}
+NODE_TYPES = {User: "User", Page: "Page", InstagramAccount: "IGUser", Business: "Business", Media: "IGMedia"}
 _TEMPLATE_NAMES = {User: "{user-id}", Page: "{page-id}", InstagramAccount: "{ig-user-id}", Business: "{business-id}"}
+_MEDIA_TEMPLATE_NAMES = {PAGE_POST: "{post-id}", PAGE_REEL: "{video-id}", INSTAGRAM_MEDIA: "{ig-media-id}",
+                         INSTAGRAM_STORY: "{ig-media-id}"}
 
 _DEFAULT_FIELDS = {
     User: parse_fields("name,id"),
@@ -56,9 +61,14 @@ def describe_call(world: World, call: GraphCall) -> CallFacts:
     segments = call.segments
     head = segments[0] if segments else ""
     token = world.tokens.get(call.token or "")
-    node = world.node(head) if head.isdigit() else None
-    account_id = token.owner_id if head == "me" and token else (head if head.isdigit() else None)
-    template_head = _TEMPLATE_NAMES.get(type(node), "{unknown-id}") if head.isdigit() else head
+    media = world.media.get(head)
+    # A post's or media's call is about its Page or Instagram account, and uses that one's quota.
+    node = world.node(media.owner_id if media else head) if media or head.isdigit() else None
+    account_id = token.owner_id if head == "me" and token else (head if media or head.isdigit() else None)
+    if media:
+        template_head = _MEDIA_TEMPLATE_NAMES[media.kind]
+    else:
+        template_head = _TEMPLATE_NAMES.get(type(node), "{unknown-id}") if head.isdigit() else head
     objects = []
     if token and token.kind == "page":
         objects.append((token.page_id, "pages"))
@@ -78,8 +88,11 @@ class GraphApi:
                    "businesses": partial(portfolio.businesses, self)},
             Business: {"owned_pages": partial(portfolio.owned_pages, self),
                        "client_pages": partial(portfolio.client_pages, self)},
-            Page: {"insights": self._page_insights, "picture": self._picture_edge},
-            InstagramAccount: {"insights": self._instagram_insights},
+            Page: {"insights": self._page_insights, "picture": self._picture_edge,
+                   "published_posts": self._page_posts, "posts": self._page_posts, "video_reels": self._page_reels},
+            InstagramAccount: {"insights": self._instagram_insights, "media": self._instagram_media,
+                               "stories": self._instagram_stories},
+            Media: {"insights": self._media_insights, "video_insights": self._media_insights},
         }
 
     def call(self, call: GraphCall) -> Reply:
@@ -121,6 +134,13 @@ class GraphApi:
             return principal.page or principal.user
         if not head:
             raise GraphError(100, f"Unsupported {method.lower()} request.", type="GraphMethodException")
+        media = self.world.media.get(head)
+        if media is not None:
+            owner = self.world.node(media.owner_id)
+            # An expired story is gone for good (unless in a highlight, which the fake has not).
+            if media.expired(self.world.now()) or owner is None or not self._can_access(principal, owner):
+                raise errors.unsupported_request(head, method)
+            return media
         if not head.isdigit():
             raise errors.unknown_alias(head)
         node = self.world.node(head)
@@ -145,6 +165,8 @@ class GraphApi:
 
     # --- nodes ----------------------------------------------------------------------------------
     def _render(self, node, fields: tuple[Field, ...], principal: Principal, call: GraphCall) -> dict:
+        if isinstance(node, Media):
+            return render_media(node, fields, call.origin)
         if isinstance(node, User):
             return self._render_user(node, fields)
         if isinstance(node, Page):
@@ -244,6 +266,38 @@ class GraphApi:
         _require(principal, "instagram_manage_insights")
         data, since, until = instagram_insights(self.world, account, call.params)
         return {"data": data, "paging": _window_paging(call, since, until)}
+
+    def _page_posts(self, call: GraphCall, page: Page, principal: Principal) -> dict:
+        _require(principal, "pages_read_engagement")
+        return self._listing(call, self.world.media_of(page.id, PAGE_POST), PAGE_POST)
+
+    def _page_reels(self, call: GraphCall, page: Page, principal: Principal) -> dict:
+        _require(principal, "pages_read_engagement")
+        return self._listing(call, self.world.media_of(page.id, PAGE_REEL), PAGE_REEL)
+
+    def _instagram_media(self, call: GraphCall, account: InstagramAccount, principal: Principal) -> dict:
+        _require(principal, "instagram_basic")
+        return self._listing(call, self.world.media_of(account.id, INSTAGRAM_MEDIA), INSTAGRAM_MEDIA)
+
+    def _instagram_stories(self, call: GraphCall, account: InstagramAccount, principal: Principal) -> dict:
+        _require(principal, "instagram_basic")
+        now = self.world.now()
+        live = [item for item in self.world.media_of(account.id, INSTAGRAM_STORY) if not item.expired(now)]
+        return self._listing(call, live, INSTAGRAM_STORY)
+
+    def _listing(self, call: GraphCall, items: list[Media], kind: str) -> dict:
+        fields = _fields(call, default_media_fields(kind))
+        return listing(items, call.params, lambda item: render_media(item, fields, call.origin),
+                       lambda after: call.link(drop=("before",), after=after))
+
+    def _media_insights(self, call: GraphCall, media: Media, principal: Principal) -> dict:
+        if media.kind in (PAGE_POST, PAGE_REEL):
+            if principal.kind != "page":
+                raise GraphError(190, "(#190) This method must be called with a Page Access Token")
+            _require(principal, "read_insights")
+        else:
+            _require(principal, "instagram_manage_insights")
+        return media_insights(media, call.params, self.world.now(), call.segments[1])
 
     @staticmethod
     def _picture_edge(call: GraphCall, page: Page, principal: Principal) -> dict | Reply:

@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .media import INSTAGRAM_MEDIA, INSTAGRAM_STORY, PAGE_POST, PAGE_REEL, Media
+
 LONG_LIVED_TOKEN_SECONDS = 5183944   # the ~60 days Meta reports for a long-lived user token
 DATA_ACCESS_SECONDS = 90 * 86400
 AUTHORIZATION_CODE_SECONDS = 600
@@ -25,7 +27,8 @@ PERMISSION_STATUSES = ("granted", "declined", "expired")
 PAGE_TASKS = ("ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE")
 
 _ID_BASES = {"user": 122_000_000_000_000, "page": 104_000_000_000_000, "instagram": 17_841_400_000_000_000,
-             "business": 990_000_000_000_000}
+             "business": 990_000_000_000_000,
+             "media": 18_000_000_000_000_000}
 _PAGE_KEYS = {"name", "username", "category", "followers_count", "fan_count", "tasks", "instagram", "access_token",
               "listed", "role"}
 _INSTAGRAM_KEYS = {"id", "username", "name", "followers_count", "follows_count", "media_count"}
@@ -130,6 +133,8 @@ class World:
             self.tokens: dict[str, Token] = {}
             self.codes: dict[str, AuthorizationCode] = {}
             self.no_data: set[tuple[str, str]] = set()
+            # Posts, reels, Instagram media and stories by id (see media.py).
+            self.media: dict[str, Media] = {}
             self.frozen_now: int | None = None
             # How insights values appear over time: "meta" (freshness.py) or "instant".
             self.freshness = "meta"
@@ -265,9 +270,37 @@ class World:
             for key, value in changes.items():
                 setattr(account, key, _count(changes, key, 0) if key in _COUNTERS else str(value))
 
+    def add_media(self, owner: Page | InstagramAccount, spec: dict) -> Media:
+        """A post (`{"kind": "post"}`) or reel (`"reel"`) of a Page, or an Instagram account's media
+        (`"image"`, `"carousel"`, `"reel"`) or story (`"story"`, also `"story_video"`), created
+        `age_seconds` ago (default 0) with an optional `caption`."""
+        _check_keys(spec, {"kind", "age_seconds", "caption"}, "media")
+        kind = spec.get("kind") or "post"
+        choices = _PAGE_MEDIA if isinstance(owner, Page) else _INSTAGRAM_MEDIA
+        if kind not in choices:
+            raise ValueError(f"kind must be one of {', '.join(choices)}")
+        media_kind, media_type, product_type = choices[kind]
+        with self.lock:
+            media_id = self._next_id("media")
+            if media_kind == PAGE_POST:
+                media_id = f"{owner.id}_{media_id}"
+            item = Media(media_id, media_kind, owner.id, self.now() - _count(spec, "age_seconds", 0),
+                         str(spec.get("caption") or ""), media_type, product_type)
+            self.media[item.id] = item
+            return item
+
+    def media_of(self, owner_id: str, *kinds: str) -> list[Media]:
+        return [item for item in list(self.media.values()) if item.owner_id == owner_id and item.kind in kinds]
+
     def _next_id(self, kind: str) -> str:
         self._issued[kind] += 1
         return str(_ID_BASES[kind] + self._issued[kind])
+
+
+_PAGE_MEDIA = {"post": (PAGE_POST, "", "POST"), "reel": (PAGE_REEL, "VIDEO", "REELS")}
+_INSTAGRAM_MEDIA = {"image": (INSTAGRAM_MEDIA, "IMAGE", "FEED"), "carousel": (INSTAGRAM_MEDIA, "CAROUSEL_ALBUM", "FEED"),
+                    "reel": (INSTAGRAM_MEDIA, "VIDEO", "REELS"), "story": (INSTAGRAM_STORY, "IMAGE", "STORY"),
+                    "story_video": (INSTAGRAM_STORY, "VIDEO", "STORY")}
 
 
 def _apply_permissions(user: User, changes: dict[str, str | None]) -> None:

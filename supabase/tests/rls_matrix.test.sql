@@ -38,6 +38,15 @@ values ('c0000000-0000-0000-0000-00000000000c', 'cron', null, null, '2026-01-01 
 insert into public.social_media_sync_run_accounts (run_id, social_media_account_id, user_id, platform, account_id, status)
 values ('c0000000-0000-0000-0000-00000000000c', 'a0000000-0000-0000-0000-00000000000a', 'rls_user_a', 'facebook', 'rls-page-a', 'synced'),
        ('c0000000-0000-0000-0000-00000000000c', 'b0000000-0000-0000-0000-00000000000b', 'rls_user_b', 'facebook', 'rls-page-b', 'failed');
+insert into public.social_media_posts (id, social_media_account_id, user_id, platform, account_id, post_id,
+                                       media_product_type, published_at, metrics)
+values ('d0000000-0000-0000-0000-00000000000a', 'a0000000-0000-0000-0000-00000000000a', 'rls_user_a', 'facebook',
+        'rls-page-a', 'rls-post-a', 'POST', now() - interval '1 day', '{"post_media_view": 3}'),
+       ('d0000000-0000-0000-0000-00000000000b', 'b0000000-0000-0000-0000-00000000000b', 'rls_user_b', 'facebook',
+        'rls-page-b', 'rls-post-b', 'POST', now() - interval '1 day', '{"post_media_view": 7}');
+insert into public.social_media_post_insights (social_media_post_id, user_id, snapshot_date, metrics, fetched_at)
+values ('d0000000-0000-0000-0000-00000000000a', 'rls_user_a', '2026-01-01', '{"post_media_view": 3}', now()),
+       ('d0000000-0000-0000-0000-00000000000b', 'rls_user_b', '2026-01-01', '{"post_media_view": 7}', now());
 insert into private.oauth_states (nonce, expires_at)
 values ('rls-nonce-1', now() + interval '1 hour'), ('rls-nonce-2', now() + interval '1 hour');
 insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-1');
@@ -69,6 +78,13 @@ insert into rls_tables values
   ('public.social_media_sync_run_accounts', $$user_id like 'rls\_user\__'$$, 'user_id', 'status',
    $$insert into public.social_media_sync_run_accounts (run_id, social_media_account_id, user_id, platform, account_id, status)
      values ('c0000000-0000-0000-0000-00000000000c', 'a0000000-0000-0000-0000-0000000000a2', %L, 'instagram', 'rls-ig-a', 'synced')$$),
+  ('public.social_media_posts', $$post_id like 'rls-post-_'$$, 'user_id', 'caption_excerpt',
+   $$insert into public.social_media_posts (social_media_account_id, user_id, platform, account_id, post_id,
+                                           media_product_type, published_at)
+     values ('a0000000-0000-0000-0000-0000000000a2', %L, 'instagram', 'rls-ig-a', 'rls-post-new', 'FEED', now())$$),
+  ('public.social_media_post_insights', $$user_id like 'rls\_user\__'$$, 'user_id', 'metrics',
+   $$insert into public.social_media_post_insights (social_media_post_id, user_id, snapshot_date, metrics, fetched_at)
+     values ('d0000000-0000-0000-0000-00000000000a', %L, '2026-02-01', '{}', now())$$),
   ('private.social_media_tokens', $$access_token like 'ciphertext-_'$$, null, 'access_token',
    $$insert into private.social_media_tokens (account_id, access_token) values ('a0000000-0000-0000-0000-0000000000a2', 'ciphertext-new')$$),
   ('private.oauth_states', $$nonce like 'rls-nonce-%'$$, null, 'used_at',
@@ -109,6 +125,14 @@ insert into rls_table_expectations values
   ('public.social_media_sync_run_accounts', 'user_a',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_sync_run_accounts', 'user_b',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_sync_run_accounts', 'service_role', 'all',    'one',    'all',    'all'),
+  ('public.social_media_posts',             'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('public.social_media_posts',             'user_a',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_posts',             'user_b',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_posts',             'service_role', 'all',    'one',    'all',    'all'),
+  ('public.social_media_post_insights',     'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('public.social_media_post_insights',     'user_a',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_post_insights',     'user_b',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_post_insights',     'service_role', 'all',    'one',    'all',    'all'),
   ('private.social_media_tokens',           'anon',         'denied', 'denied', 'denied', 'denied'),
   ('private.social_media_tokens',           'user_a',       'denied', 'denied', 'denied', 'denied'),
   ('private.social_media_tokens',           'user_b',       'denied', 'denied', 'denied', 'denied'),
@@ -173,6 +197,10 @@ insert into rls_routine_expectations values
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('public.mark_expiring_social_media_accounts()',             null, 'denied', 'denied', 'denied', 'runs'),
   ('public.social_link_service_metrics()',                     null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.save_social_media_posts(jsonb,jsonb)',              null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.due_social_media_posts(uuid[],timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.get_social_media_posts(text,timestamp with time zone,timestamp with time zone,text,text,integer,integer)',
+   $$select (public.get_social_media_posts('rls-page-a') ->> 'total')::bigint$$, 'denied', 'rows=1', 'rows=0', 'rows=0'),
   ('public.get_social_media_insights(text,text,integer,integer,text)',
    $$select count(*) from jsonb_array_elements(public.get_social_media_insights('facebook', 'hour', 1) -> 'series') s
      where s ->> 'account_id' like 'rls-page-_'$$,            'denied', 'rows=1', 'rows=1', 'rows=0');

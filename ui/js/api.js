@@ -30,5 +30,8 @@ export function createApi(webhookUrl, accessToken) {
     disconnect: (platform) => call('POST', `/disconnect/${platform}`),
     syncNow: () => call('POST', '/insights/sync'),
     hourlyInsights: (platform, hours) => call('GET', `/insights?platform=${platform}&period=hour&hours=${hours}`),
+    topPosts: (accountId, { sort, since, pageSize }) => call('GET', `/posts?${new URLSearchParams({
+      account_id: accountId, sort, since, page_size: String(pageSize),
+    })}`),
   };
 }

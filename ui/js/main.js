@@ -13,6 +13,7 @@ import { createGuidanceModal } from './views/guidance-modal.js';
 import { mountInsightsCards } from './views/insights-cards.js';
 import { mountPublishingPreview } from './views/publishing-preview.js';
 import { renderSignIn } from './views/sign-in.js';
+import { mountTopPosts } from './views/top-posts.js';
 
 const ROUTES = ['dashboard', 'settings'];
 const byId = (id) => document.getElementById(id);
@@ -34,6 +35,7 @@ function startApp(signedIn) {
   const store = createStore();
   const api = createApi(config.webhookUrl, accessToken);
   const insights = mountInsightsCards(byId('insights-cards'), store, api);
+  mountTopPosts(byId('top-posts'), store, api);
   // "Re-check now" runs the connect flow for Instagram again.
   const guidance = createGuidanceModal(byId('guidance'), { onRecheck: () => startConnect(store, api, 'instagram') });
   const actions = createActions({

@@ -7,6 +7,7 @@ import threading
 
 from flask import Blueprint, jsonify, request
 
+from webhook_service.api.query_args import integer_arg, reject_unknown
 from webhook_service.auth import bearer_token, is_cron_request, login_required
 from webhook_service.errors import ApiError
 from webhook_service.platforms import PLATFORMS
@@ -29,8 +30,8 @@ def sync():
     """With the cron secret: every user's accounts (or `user_id`'s), shard `shard` of `shards`.
     With a user's JWT: that user's accounts only. `Prefer: respond-async` answers 202 at once."""
     if is_cron_request():
-        shards = _integer("shards", default=1, minimum=1, maximum=MAX_SHARDS)
-        shard = _integer("shard", default=0, minimum=0, maximum=shards - 1)
+        shards = integer_arg("shards", default=1, minimum=1, maximum=MAX_SHARDS)
+        shard = integer_arg("shard", default=0, minimum=0, maximum=shards - 1)
         scope = SyncScope("cron", user_id=request.args.get("user_id") or None, shard=shard, shards=shards)
     else:
         token = bearer_token()
@@ -53,10 +54,7 @@ def sync():
 @blueprint.get("/insights")
 @login_required
 def read():
-    unknown = sorted(set(request.args) - READ_PARAMETERS)
-    if unknown:
-        raise ApiError(400, "invalid_parameter",
-                       f"Unknown parameter(s): {', '.join(unknown)}; use {', '.join(sorted(READ_PARAMETERS))}.")
+    reject_unknown(READ_PARAMETERS)
     platform = request.args.get("platform")
     if platform not in PLATFORMS:
         raise ApiError(400, "invalid_parameter", "platform is required: 'facebook' or 'instagram'.")
@@ -68,20 +66,12 @@ def read():
     arguments = {
         "platform": platform,
         "period": period,
-        "hours": _integer("hours", default=None, minimum=1, maximum=MAX_HOURS),
-        "days": _integer("days", default=None, minimum=1, maximum=MAX_DAYS),
+        "hours": integer_arg("hours", default=None, minimum=1, maximum=MAX_HOURS),
+        "days": integer_arg("days", default=None, minimum=1, maximum=MAX_DAYS),
         "account_id": request.args.get("account_id") or None,
     }
     return jsonify(services().store.read_insights(bearer_token(), arguments))
 
-
-def _integer(name: str, *, default: int | None, minimum: int, maximum: int) -> int | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
-        raise ApiError(400, "invalid_parameter", f"{name} must be an integer from {minimum} to {maximum}.")
-    return int(raw)
 
 
 def prefers_async() -> bool:

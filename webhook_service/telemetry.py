@@ -34,7 +34,8 @@ KNOWN_GRAPH_CODES = frozenset({1, 2, 4, 10, 17, 32, 100, 102, 190, 341, 368, 506
 # What a Graph path is, for the `endpoint` label: the version prefix is dropped first.
 ENDPOINT_KINDS = (
     (re.compile(r"^/?$"), "batch"),
-    (re.compile(r"/insights$"), "insights"),
+    (re.compile(r"/(video_)?insights$"), "insights"),
+    (re.compile(r"/(published_posts|posts|video_reels|media|stories)$"), "posts"),
     (re.compile(r"(^|/)(oauth/)?access_token$|^/refresh_access_token$"), "oauth_token"),
     (re.compile(r"^/debug_token$"), "debug_token"),
     (re.compile(r"^/me/permissions$"), "permissions"),

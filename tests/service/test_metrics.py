@@ -72,7 +72,10 @@ def test_a_sync_moves_the_counters_by_exactly_its_work(api, fake_graph, scrape, 
     by_path = {path: graph_after["by_path"][path] - graph_before["by_path"].get(path, 0)
                for path in graph_after["by_path"] if graph_after["by_path"][path] != graph_before["by_path"].get(path, 0)}
     insights = sum(count for path, count in by_path.items() if path.endswith("/insights"))
-    assert envelopes >= 1 and insights >= 3 and items == sum(by_path.values())
+    # The post step's listings (a Page's posts and reels, an Instagram account's media and stories).
+    listings = sum(count for path, count in by_path.items()
+                   if path.endswith(("/published_posts", "/video_reels", "/media", "/stories")))
+    assert envelopes >= 1 and insights >= 3 and listings == 2 * 3 and items == sum(by_path.values())
 
     changes = moved(before, after)
     expected = {
@@ -82,7 +85,8 @@ def test_a_sync_moves_the_counters_by_exactly_its_work(api, fake_graph, scrape, 
         ("social_link_sync_run_duration_seconds_count", (("trigger", "sync_now"),)): 1,
         ("social_link_graph_requests_total", (("endpoint", "batch"), ("outcome", "ok"))): envelopes,
         ("social_link_graph_requests_total", (("endpoint", "insights"), ("outcome", "ok"))): insights,
-        ("social_link_graph_requests_total", (("endpoint", "node"), ("outcome", "ok"))): items - insights,
+        ("social_link_graph_requests_total", (("endpoint", "posts"), ("outcome", "ok"))): listings,
+        ("social_link_graph_requests_total", (("endpoint", "node"), ("outcome", "ok"))): items - insights - listings,
         ("social_link_graph_batch_size_count", ()): envelopes,
         ("social_link_graph_batch_size_sum", ()): items,
     }

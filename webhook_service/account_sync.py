@@ -78,7 +78,7 @@ class AccountSync:
                 yield AccountResult([], [], outcome_of(row, "needs_reauth", UNREADABLE_TOKEN))
                 continue
             account = Account(row["id"], row["user_id"], row["platform"], row["account_id"], token,
-                              first_sync=row["last_synced_at"] is None)
+                              first_sync=row["last_synced_at"] is None, login=row["connected_via"])
             catalog = self.settings.platform(account.platform)
             dropped = fetcher.dropped(account.platform)
             collected[account.row_id] = AccountInsights(

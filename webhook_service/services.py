@@ -48,9 +48,9 @@ class Services:
         # Each gthread worker thread may hold a Graph and a REST connection at once.
         store = Store(config, pool_size=max(config.threads, config.graph_concurrency))
         posts = PostsSync(PostsStore(store.rest), config.insights.posts, config.insights.rows_per_save)
-        sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
-                            graph_concurrency=config.graph_concurrency, posts=posts)
         instagram = InstagramClient.from_config(config, graph) if config.instagram_login_enabled else None
+        sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
+                            graph_concurrency=config.graph_concurrency, posts=posts, instagram=instagram)
         return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
                    instagram=instagram)
 

@@ -76,8 +76,10 @@ class SyncRun:
 
 class InsightsSync:
     def __init__(self, *, graph: GraphClient, cipher: TokenCipher, store: SyncStore, settings: InsightsSettings,
-                 graph_concurrency: int, posts: PostsSync | None = None):
+                 graph_concurrency: int, posts: PostsSync | None = None, instagram: GraphClient | None = None):
         self.graph = graph
+        # graph.instagram.com, for accounts connected with Instagram Login (None: not configured).
+        self.instagram = instagram
         self.posts = posts
         self.cipher = cipher
         self.store = store
@@ -105,7 +107,8 @@ class InsightsSync:
         with (log_context(run_id=run.id),
               ContextThreadPoolExecutor(self.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
               ContextThreadPoolExecutor(self.settings.pages_in_flight, thread_name_prefix="sync-page") as page_pool):
-            problems, error = self._sync_pages(run, InsightsFetcher(graph, graph_pool, throttle), page_pool)
+            problems, error = self._sync_pages(run, InsightsFetcher(graph, graph_pool, throttle, self.instagram),
+                                                page_pool)
         finished = self.store.finish_run(run.id, error)
         log.info("sync run %s %s: synced %s, failed %s", run.id, finished["status"], finished["synced"],
                  finished["failed"], extra={"run_id": run.id})

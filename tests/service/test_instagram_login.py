@@ -197,3 +197,24 @@ def test_instagram_data_deletion_deletes_the_account(api, anonymous, creator, db
     body = response.json()
     assert body["url"].endswith(f"/api/v1/meta/data-deletion/{body['confirmation_code']}")
     assert db.accounts(user_id) == []
+
+
+def test_instagram_only_creator_connects_and_syncs(api, anonymous, creator, db, stack_env, user_id):
+    connect_with_instagram(api, anonymous)
+
+    response = api.post("/api/v1/social-media/insights/sync")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] in ("succeeded", "partial") and body["synced"]["instagram"] == 1
+    rows = db.insights(user_id)
+    assert {(row["platform"], row["account_id"]) for row in rows} == {("instagram", creator["id"])}
+    assert {row["period"] for row in rows} == {"hour", "day"}
+    latest_hour = [row for row in rows if row["period"] == "hour"][-1]
+    assert latest_hour["metrics"]["followers_count"] == 3100
+    assert db.accounts(user_id)[0]["status"] == "connected"
+    # Asked of graph.instagram.com (the fake's /instagram) with the account's own token, never in a batch.
+    calls = requests.get(f"{stack_env['GRAPH_API_BASE']}/_control/requests", timeout=10).json()["data"]
+    about_creator = [call for call in calls if creator["id"] in call["path"]]
+    assert about_creator and all(call["path"].startswith("/instagram/") for call in about_creator)
+    assert not any(call["in_batch"] for call in about_creator)

@@ -157,7 +157,7 @@ class Gateway:
         )
 
     def _read(self, api: ApiRequest, auth: AuthResult, table: Table) -> Response:
-        result = self._run(api, auth, query.read(api, table), max_affected=False)
+        result = self._run(api, auth, query.read(api, table, self.cache.current), max_affected=False)
         status, range_header = range_status(api.range, result.page_total, result.total)
         body = result.body
         if status == 416:
@@ -170,12 +170,13 @@ class Gateway:
 
     def _write(self, api: ApiRequest, auth: AuthResult, table: Table) -> Response:
         preferences = api.preferences
+        cache = self.cache.current
         if api.method == "DELETE":
-            statement = query.delete(api, table)
+            statement = query.delete(api, table, cache)
         else:
             payload = parse_payload(http_request.get_data(), http_request.headers.get("Content-Type"),
                                     api.query.columns, for_routine=False)
-            statement = (query.insert if api.method == "POST" else query.update)(api, table, payload)
+            statement = (query.insert if api.method == "POST" else query.update)(api, table, cache, payload)
         result = self._run(api, auth, statement, max_affected=api.method != "POST")
         count = result.page_total if preferences.count else None
         headers: dict[str, str] = {}
@@ -285,7 +286,14 @@ def _response(result: Result, api: ApiRequest, status: int, headers: dict[str, s
         except (ValueError, TypeError):
             raise errors.ApiError(500, "PGRST111", "response.headers guc must be a JSON array composed of objects "
                                                     "with a single key and a string value") from None
-        headers.update(pairs)
+    else:
+        pairs = []
+    # A header the GUC names replaces PostgREST's own; repeated ones (Set-Cookie) are all sent.
+    named = {name.lower() for name, _ in pairs}
+    headers = {name: value for name, value in headers.items() if name.lower() not in named}
     if api.method == "HEAD":
         body = ""
-    return http_response(body, status, headers)
+    response = http_response(body, status, headers)
+    for name, value in pairs:
+        response.headers.add(name, value)
+    return response

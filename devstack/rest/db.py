@@ -9,7 +9,7 @@ in one pipeline, so a request costs two round trips (statement, then COMMIT).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 from psycopg import sql
@@ -51,6 +51,16 @@ class TransactionSettings:
         if self.timezone:
             pairs.append(("timezone", self.timezone))
         return pairs
+
+
+def _with_planned_count(result: Result, statement: Statement, planned: int) -> Result:
+    """count=planned: the planner's estimate; count=estimated: the exact count unless it passed
+    db-max-rows (or there is no cap), then the larger of it and the estimate."""
+    if statement.count_mode == "planned":
+        return replace(result, total=planned)
+    if statement.estimate_above is None or (result.total or 0) > statement.estimate_above:
+        return replace(result, total=max(result.total or 0, planned))
+    return result
 
 
 def quoted_search_path(schemas: list[str]) -> str:
@@ -98,6 +108,11 @@ class Database:
                     connection.execute("set transaction read only")
                 connection.execute(*_pre_query(settings))
                 cursor = connection.execute(statement.query, statement.params)
+                plan = (connection.execute(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(statement.count_plan),
+                                           statement.params)
+                        if statement.count_plan is not None else None)
             result = Result(*cursor.fetchone())
+            if plan is not None:
+                result = _with_planned_count(result, statement, plan.fetchone()[0][0]["Plan"]["Plan Rows"])
             check(result)  # an exception here leaves the `with` block, which rolls back
         return result

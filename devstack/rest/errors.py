@@ -21,7 +21,7 @@ class ApiError(Exception):
     status: int
     code: str
     message: str
-    details: str | None = None
+    details: str | list | None = None
     hint: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -65,9 +65,10 @@ def media_type_error(media_types: list[str]) -> ApiError:
     return ApiError(406, "PGRST107", f"None of these media types are available: {', '.join(media_types)}")
 
 
-def not_embedded(resource: str) -> ApiError:
-    return ApiError(400, "PGRST108", f"'{resource}' is not an embedded resource in this request",
-                    hint=f"Verify that '{resource}' is included in the 'select' query parameter.")
+def not_embedded(resource: str, alias: str | None = None) -> ApiError:
+    hint = (f"Change '{resource}' to '{alias}' in filters, orders or limits." if alias
+            else f"Verify that '{resource}' is included in the 'select' query parameter.")
+    return ApiError(400, "PGRST108", f"'{resource}' is not an embedded resource in this request", hint=hint)
 
 
 def singularity_error(rows: int) -> ApiError:
@@ -199,8 +200,9 @@ def _status_for(sqlstate: str, message: str, authenticated: bool) -> int:
     }
     if sqlstate[:2] in by_class:
         return by_class[sqlstate[:2]]
-    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
-        return int(sqlstate[2:])
+    if sqlstate.startswith("PT"):
+        # `RAISE SQLSTATE 'PT402'` answers 402; a PT state that is no status number answers 500.
+        return int(sqlstate[2:]) if sqlstate[2:].isdigit() else 500
     return 400
 
 

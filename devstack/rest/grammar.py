@@ -1,7 +1,8 @@
 """PostgREST's URL grammar: `select`, filters, `and`/`or` trees, `order`, `columns`, `on_conflict`.
 
 Follows `PostgREST.ApiRequest.QueryParams` (docs: references/api/url_grammar.rst, tables_views.rst).
-Parsing only builds the small syntax tree below; `query.py` turns it into SQL. Resource embedding,
+Parsing only builds the small syntax tree below; `query.py` turns it into SQL. Resource embedding
+(`rel!hint!inner(...)`) is parsed here and resolved against the schema cache's foreign keys there;
 spreads and aggregates parse far enough to be refused with PostgREST's own errors.
 """
 
@@ -50,10 +51,25 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Embed:
+    """`alias:name!hint!inner(select)`: a related table embedded in each row."""
+
+    hint: str | None  # a foreign key constraint or column that picks one relationship
+    join: str | None  # "inner" drops rows whose embedding is empty; "left" (default) keeps them
+    select: tuple[SelectItem, ...]
+
+
+@dataclass(frozen=True)
 class SelectItem:
-    field: Field  # name "*" selects every column
+    field: Field  # name "*" selects every column; for an embedding, the name it is asked by
     alias: str | None = None
     cast: str | None = None
+    embed: Embed | None = None
+
+    @property
+    def key(self) -> str:
+        """How filters, order and limits address an embedding: its alias, else its name."""
+        return self.alias or self.field.name
 
     @property
     def output_name(self) -> str | None:
@@ -258,7 +274,7 @@ def _select_item(scanner: _Scanner) -> SelectItem:
         raise errors.aggregates_not_allowed()
     field = _field(scanner)
     if scanner.peek("(") or scanner.peek("!"):
-        raise errors.not_implemented("Resource embedding is not supported by the devstack gateway.")
+        return SelectItem(field, alias, embed=_embed(scanner))
     cast = None
     if scanner.accept("::"):
         cast = scanner.take_while(lambda char: bool(_CAST.fullmatch(char))).strip()
@@ -270,6 +286,25 @@ def _select_item(scanner: _Scanner) -> SelectItem:
     if not _at_select_item_end(scanner):
         scanner.fail('"->", "::", "," or end of input')
     return SelectItem(field, alias, cast)
+
+
+def _embed(scanner: _Scanner) -> Embed:
+    hint = join = None
+    while scanner.accept("!"):
+        word = _field_name(scanner)
+        if word in ("inner", "left"):
+            join = word
+        else:
+            hint = word
+    scanner.expect("(")
+    scanner.skip_spaces()
+    items = [] if scanner.peek(")") else _select_items(scanner)
+    scanner.skip_spaces()
+    scanner.expect(")", '"," or ")"')
+    scanner.skip_spaces()
+    if not _at_select_item_end(scanner):
+        scanner.fail('"," or end of input')
+    return Embed(hint, join, tuple(items))
 
 
 def _alias(scanner: _Scanner) -> str | None:
@@ -288,19 +323,22 @@ def _alias(scanner: _Scanner) -> str | None:
 
 # --- filters ----------------------------------------------------------------------------------
 
-def parse_filter_key(key: str) -> Field:
-    """The column (and JSON path) a `column=op.value` parameter filters on."""
-    def rule(scanner: _Scanner) -> Field:
-        field = _field(scanner)
-        if scanner.peek("."):
-            # `items.name=eq.x` filters an embedded resource, and this request embeds none.
-            raise errors.not_embedded(field.name)
-        return field
+def parse_filter_key(key: str) -> tuple[tuple[str, ...], Field]:
+    """The embedding path and the column (and JSON path) of a `[rel.]column=op.value` parameter."""
+    def rule(scanner: _Scanner) -> tuple[tuple[str, ...], Field]:
+        scanner.skip_spaces()
+        names = [_field_name(scanner)]
+        while scanner.accept("."):
+            names.append(_field_name(scanner))
+        field = Field(names[-1], _json_path(scanner))
+        scanner.skip_spaces()
+        return tuple(names[:-1]), field
     return _parse("tree path", key, rule)
 
 
-def parse_filter_value(key: str, value: str) -> Filter:
-    return Filter(parse_filter_key(key), *_parse("filter", value, lambda s: _operation_expression(s, _single_value)))
+def parse_filter_value(key: str, value: str) -> tuple[tuple[str, ...], Filter]:
+    path, field = parse_filter_key(key)
+    return path, Filter(field, *_parse("filter", value, lambda s: _operation_expression(s, _single_value)))
 
 
 def parses_as_filter(value: str) -> bool:
@@ -355,6 +393,7 @@ def _operation(scanner: _Scanner, value_rule) -> Operation:
 
 
 def _list_value(scanner: _Scanner) -> tuple[str, ...]:
+    """`(a, "b,c", d)`: unquoted elements lose their surrounding blanks; `()` and `(   )` are empty."""
     scanner.skip_spaces()
     scanner.expect("(")
     elements = [_list_element(scanner)]
@@ -362,14 +401,15 @@ def _list_value(scanner: _Scanner) -> tuple[str, ...]:
         elements.append(_list_element(scanner))
     scanner.expect(")", '"," or ")"')
     scanner.skip_spaces()
-    return tuple(elements)
+    return () if elements == [""] else tuple(elements)
 
 
 def _list_element(scanner: _Scanner) -> str:
+    scanner.skip_spaces()
     quoted = _whole_quoted_element(scanner)
     if quoted is not None:
         return quoted
-    return scanner.take_while(lambda char: char not in ",)")
+    return scanner.take_while(lambda char: char not in ",)").strip(" \t")
 
 
 def _whole_quoted_element(scanner: _Scanner) -> str | None:
@@ -390,13 +430,13 @@ def is_logic_key(key: str) -> bool:
     return key.split(".")[-1] in ("and", "or")
 
 
-def parse_logic(key: str, value: str) -> LogicTree:
-    """`or=(a.eq.1,b.gt.2)` and `not.and=(...)`: the key's operator applied to the value's list."""
+def parse_logic(key: str, value: str) -> tuple[tuple[str, ...], LogicTree]:
+    """`or=(a.eq.1,b.gt.2)`, `not.and=(...)`, `rel.or=(...)`: the key's operator applied to the value's list."""
     words = key.split(".")
-    if [word for word in words[:-1] if word != "not"]:
-        raise errors.not_embedded(words[0])
-    prefix = ("not." if "not" in words[:-1] else "") + words[-1]
-    return _parse("logic tree", prefix + value, _logic_tree)
+    negated = len(words) > 1 and words[-2] == "not"
+    path = tuple(words[:-2] if negated else words[:-1])
+    prefix = ("not." if negated else "") + words[-1]
+    return path, _parse("logic tree", prefix + value, _logic_tree)
 
 
 def _logic_tree(scanner: _Scanner) -> LogicTree:
@@ -446,9 +486,7 @@ def _logic_single_value(scanner: _Scanner) -> str:
 
 # --- order, columns ---------------------------------------------------------------------------
 
-def parse_order(key: str, value: str) -> list[OrderTerm]:
-    if key != "order":
-        raise errors.not_embedded(key.split(".")[0])
+def parse_order(value: str) -> list[OrderTerm]:
     return _parse("order", value, _order_terms)
 
 

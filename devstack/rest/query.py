@@ -14,11 +14,13 @@ casts that the grammar restricts to `[A-Za-z0-9_ $]`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from psycopg import sql
 
 from devstack.rest import errors
+from devstack.rest.embedding import find_relationship
 from devstack.rest.grammar import (
     FTS_OPERATORS,
     QUANTIFIABLE_OPERATORS,
@@ -29,8 +31,8 @@ from devstack.rest.grammar import (
     OrderTerm,
     SelectItem,
 )
-from devstack.rest.request import ApiRequest, MediaType, Payload, RowRange
-from devstack.rest.schema_cache import Routine, Table
+from devstack.rest.request import ApiRequest, EmbedParams, MediaType, Payload, RowRange
+from devstack.rest.schema_cache import Routine, SchemaCache, Table
 
 SOURCE = sql.Identifier("pgrst_source")
 IS_SQL = {"null": "NULL", "not_null": "NOT NULL", "true": "TRUE", "false": "FALSE", "unknown": "UNKNOWN"}
@@ -57,6 +59,10 @@ class Statement:
     query: sql.Composable
     params: dict[str, object]
     read_only: bool
+    # Prefer: count=planned / estimated: the count query whose EXPLAIN gives the planner's row estimate.
+    count_plan: sql.Composable | None = None
+    count_mode: str | None = None
+    estimate_above: int | None = None  # estimated: the plan is used only past this exact count (db-max-rows)
 
 
 class _Builder:
@@ -70,8 +76,11 @@ class _Builder:
         self.params[name] = value
         return sql.Placeholder(name)
 
-    def statement(self, query: sql.Composable, *, read_only: bool) -> Statement:
-        return Statement(query, self.params, read_only)
+    def statement(self, query: sql.Composable, *, read_only: bool, count_plan: sql.Composable | None = None,
+                  request: ApiRequest | None = None) -> Statement:
+        if count_plan is None:
+            return Statement(query, self.params, read_only)
+        return Statement(query, self.params, read_only, count_plan, request.preferences.count, request.max_rows)
 
     # --- fields, filters, order, limits -------------------------------------------------------
 
@@ -120,7 +129,7 @@ class _Builder:
             return sql.SQL("IS DISTINCT FROM {}").format(self.value(value))
         if operator == "in":
             # `= ANY(array)` rather than IN: an empty list stays valid SQL.
-            return sql.SQL("= ANY({})").format(self.value(_array_literal(value) if value != ("",) else "{}"))
+            return sql.SQL("= ANY({})").format(self.value(_array_literal(value)))
         if operator in FTS_OPERATORS:
             return sql.SQL("@@ {}({}{})").format(
                 sql.SQL(FTS_OPERATORS[operator]), self._fts_language(operation.language), self.value(value))
@@ -159,6 +168,57 @@ class _Builder:
             return sql.SQL("")
         limit = sql.SQL("ALL") if row_range.limit is None else self.value(row_range.limit)
         return sql.SQL(" LIMIT {} OFFSET {}").format(limit, self.value(row_range.offset))
+
+    # --- resource embedding -------------------------------------------------------------------
+
+    def columns_and_embeddings(self, cache: SchemaCache, request: ApiRequest, relation: sql.Composable, table: Table,
+                               items: list[SelectItem], path: tuple[str, ...] = (),
+                               aliases: itertools.count | None = None) -> tuple[list[sql.Composable], list[sql.Composable]]:
+        """The select list of one node of the embedding tree and the lateral joins of its embeddings,
+        shaped like PostgREST's readPlanToQuery: a to-one embedding is `row_to_json` of a lateral
+        subquery, a to-many one the `json_agg` of it (`[]` when empty); `!inner` drops the rows
+        whose embedding is empty."""
+        aliases = aliases if aliases is not None else itertools.count(1)
+        types = column_types(table)
+        plain = [item for item in items if item.embed is None]
+        selects = [self.select_list(relation, plain, types)] if plain else []
+        joins = []
+        for item in items:
+            if item.embed is None:
+                continue
+            relationship = find_relationship(cache, (table.schema, table.name), item.field.name, item.embed.hint)
+            child = cache.tables[relationship.foreign_table]
+            number = next(aliases)
+            child_alias = sql.Identifier(f"pgrst_embed_{number}_t")
+            aggregate = sql.Identifier(f"pgrst_embed_{number}")
+            child_path = path + (item.key,)
+            params = request.query.embedded.get(child_path, EmbedParams())
+            child_selects, child_joins = self.columns_and_embeddings(
+                cache, request, child_alias, child, list(item.embed.select), child_path, aliases)
+            child_types = column_types(child)
+            conditions = [sql.SQL("{}.{} = {}.{}").format(child_alias, identifier(theirs), relation, identifier(ours))
+                          for ours, theirs in relationship.columns]
+            conditions += [self.condition(child_alias, node, child_types) for node in params.filters]
+            subquery = sql.SQL("SELECT {} FROM {} AS {}{} WHERE {}{}{}").format(
+                sql.SQL(", ").join(child_selects) if child_selects else sql.SQL("1"),
+                identifier(child.schema, child.name), child_alias,
+                sql.SQL("").join(child_joins), sql.SQL(" AND ").join(conditions),
+                self.order_by(child_alias, params.order, child_types),
+                self.limit_offset(params.range.capped(request.max_rows)))
+            join_type = sql.SQL("INNER" if item.embed.join == "inner" else "LEFT")
+            output = identifier(item.key)
+            if relationship.to_one:
+                joins.append(sql.SQL(" {} JOIN LATERAL ({}) AS {} ON TRUE").format(join_type, subquery, aggregate))
+                shown = sql.SQL("row_to_json({}.*)::jsonb AS {}").format(aggregate, output)
+            else:
+                joins.append(sql.SQL(" {0} JOIN LATERAL (SELECT json_agg({1})::jsonb AS {1} FROM ({2}) AS {1}) AS {1} ON {3}")
+                             .format(join_type, aggregate, subquery,
+                                     sql.SQL("{} IS NOT NULL").format(aggregate) if item.embed.join == "inner"
+                                     else sql.SQL("TRUE")))
+                shown = sql.SQL("COALESCE({0}.{0}, '[]') AS {1}").format(aggregate, output)
+            if item.embed.select:
+                selects.append(shown)
+        return selects, joins
 
     # --- JSON payloads ------------------------------------------------------------------------
 
@@ -236,33 +296,45 @@ def _result(ctes: list[sql.Composable], rows: sql.Composable, *, body: sql.Compo
     ).format(ctes=sql.SQL(", ").join(ctes), total=total, body=body, inserted=inserted, rows=rows)
 
 
-def _count(request: ApiRequest, ctes: list[sql.Composable], count_source: sql.Composable) -> sql.Composable:
-    """The total for `Prefer: count=...` (planned and estimated count exactly, too)."""
-    if request.preferences.count is None:
-        return sql.SQL("NULL::bigint")
-    if request.range.is_everything:
-        return sql.SQL("pg_catalog.count(_postgrest_t)")  # the page is everything
+def _count(request: ApiRequest, ctes: list[sql.Composable], count_source: sql.Composable,
+           plan_source: sql.Composable | None = None) -> tuple[sql.Composable, sql.Composable | None]:
+    """The total for `Prefer: count=...`, and the query to EXPLAIN for a planned or estimated one
+    (PostgREST's countF and its planned/estimated handling): `planned` is the planner's estimate,
+    `estimated` the exact count up to db-max-rows and the larger of it and the estimate beyond.
+    `plan_source` is the count query standing alone, when `count_source` needs the statement's CTEs."""
+    count = request.preferences.count
+    plan_source = plan_source if plan_source is not None else count_source
+    if count is None:
+        return sql.SQL("NULL::bigint"), None
+    if count == "planned":
+        return sql.SQL("NULL::bigint"), plan_source
+    plan = plan_source if count == "estimated" else None
+    if request.range.is_everything and not (count == "estimated" and request.max_rows is not None):
+        return sql.SQL("pg_catalog.count(_postgrest_t)"), plan  # the page is everything
+    if count == "estimated" and request.max_rows is not None:
+        count_source = sql.SQL("{} LIMIT {}").format(count_source, sql.Literal(request.max_rows + 1))
     ctes.append(sql.SQL("pgrst_source_count AS ({})").format(count_source))
-    return sql.SQL("(SELECT pg_catalog.count(*) FROM pgrst_source_count)")
+    return sql.SQL("(SELECT pg_catalog.count(*) FROM pgrst_source_count)"), plan
 
 
 # --- reads ------------------------------------------------------------------------------------
 
-def read(request: ApiRequest, table: Table) -> Statement:
+def read(request: ApiRequest, table: Table, cache: SchemaCache) -> Statement:
     builder = _Builder()
     relation = identifier(table.schema, table.name)
     types = column_types(table)
     query = request.query
-    rows = sql.SQL("SELECT {} FROM {}{}{}{}").format(
-        builder.select_list(relation, query.select, types), relation,
-        builder.where(relation, query.filters, types), builder.order_by(relation, query.order, types),
-        builder.limit_offset(request.range))
+    selects, joins = builder.columns_and_embeddings(cache, request, relation, table, query.select)
+    from_clause = sql.SQL("{}{}{}").format(relation, sql.SQL("").join(joins),
+                                          builder.where(relation, query.filters, types))
+    rows = sql.SQL("SELECT {} FROM {}{}{}").format(
+        sql.SQL(", ").join(selects) if selects else sql.SQL("1"), from_clause,
+        builder.order_by(relation, query.order, types), builder.limit_offset(request.range))
     ctes = [sql.SQL("pgrst_source AS ({})").format(rows)]
-    total = _count(request, ctes, sql.SQL("SELECT 1 FROM {}{}").format(
-        relation, builder.where(relation, query.filters, types)))
+    total, count_plan = _count(request, ctes, sql.SQL("SELECT 1 FROM {}").format(from_clause))
     body = _body(None if request.method == "HEAD" else request.media)
     return builder.statement(_result(ctes, sql.SQL("SELECT * FROM pgrst_source"), body=body, total=total),
-                             read_only=True)
+                             read_only=True, count_plan=count_plan, request=request)
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -284,7 +356,8 @@ def returns_location(request: ApiRequest, table: Table) -> bool:
 def _returning(request: ApiRequest, table: Table, relation: sql.Composable) -> sql.Composable:
     """The RETURNING list: what the response shows, the primary key for a Location, or just 1."""
     if request.preferences.representation == "representation":
-        if any(item.field.name == "*" for item in request.query.select):
+        query = request.query
+        if query.order or any(item.field.name == "*" or item.embed for item in query.select):
             return sql.SQL("{}.*").format(relation)
         names = list(dict.fromkeys(item.field.name for item in request.query.select))
     elif returns_location(request, table):
@@ -295,13 +368,15 @@ def _returning(request: ApiRequest, table: Table, relation: sql.Composable) -> s
     return sql.SQL(", ").join(sql.SQL("{}.{}").format(relation, identifier(name)) for name in names)
 
 
-def _mutation_result(builder: _Builder, request: ApiRequest, table: Table, mutation: sql.Composable,
-                     *, inserted: sql.Composable = sql.SQL("NULL::int")) -> Statement:
+def _mutation_result(builder: _Builder, request: ApiRequest, table: Table, cache: SchemaCache,
+                     mutation: sql.Composable, *, inserted: sql.Composable = sql.SQL("NULL::int")) -> Statement:
     ctes = [sql.SQL("pgrst_source AS ({})").format(mutation)]
     representation = request.preferences.representation
     if representation == "representation":
-        rows = sql.SQL("SELECT {} FROM pgrst_source").format(
-            builder.select_list(SOURCE, request.query.select, column_types(table)))
+        selects, joins = builder.columns_and_embeddings(cache, request, SOURCE, table, request.query.select)
+        rows = sql.SQL("SELECT {} FROM pgrst_source{}{}").format(
+            sql.SQL(", ").join(selects) if selects else sql.SQL("1"), sql.SQL("").join(joins),
+            builder.order_by(SOURCE, request.query.order, column_types(table)))
         body = _body(request.media)
     elif returns_location(request, table):
         rows = sql.SQL("SELECT * FROM pgrst_source")
@@ -312,7 +387,7 @@ def _mutation_result(builder: _Builder, request: ApiRequest, table: Table, mutat
     return builder.statement(_result(ctes, rows, body=body, inserted=inserted), read_only=False)
 
 
-def insert(request: ApiRequest, table: Table, payload: Payload) -> Statement:
+def insert(request: ApiRequest, table: Table, cache: SchemaCache, payload: Payload) -> Statement:
     builder = _Builder()
     relation = identifier(table.schema, table.name)
     fields = _payload_fields(table, payload)
@@ -343,10 +418,10 @@ def insert(request: ApiRequest, table: Table, payload: Payload) -> Statement:
         statement += conflict
     statement += sql.SQL(" RETURNING {}").format(_returning(request, table, relation))
     inserted = sql.SQL("nullif(current_setting('pgrst.inserted', true), '')::int") if merge else sql.SQL("NULL::int")
-    return _mutation_result(builder, request, table, statement, inserted=inserted)
+    return _mutation_result(builder, request, table, cache, statement, inserted=inserted)
 
 
-def update(request: ApiRequest, table: Table, payload: Payload) -> Statement:
+def update(request: ApiRequest, table: Table, cache: SchemaCache, payload: Payload) -> Statement:
     builder = _Builder()
     relation = identifier(table.schema, table.name)
     fields = _payload_fields(table, payload)
@@ -361,16 +436,16 @@ def update(request: ApiRequest, table: Table, payload: Payload) -> Statement:
             builder.json_rows(payload, fields, apply_defaults=request.preferences.missing == "default"),
             builder.where(relation, request.query.filters, column_types(table)),
             returning)
-    return _mutation_result(builder, request, table, statement)
+    return _mutation_result(builder, request, table, cache, statement)
 
 
-def delete(request: ApiRequest, table: Table) -> Statement:
+def delete(request: ApiRequest, table: Table, cache: SchemaCache) -> Statement:
     builder = _Builder()
     relation = identifier(table.schema, table.name)
     statement = sql.SQL("DELETE FROM {}{} RETURNING {}").format(
         relation, builder.where(relation, request.query.filters, column_types(table)),
         _returning(request, table, relation))
-    return _mutation_result(builder, request, table, statement)
+    return _mutation_result(builder, request, table, cache, statement)
 
 
 # --- functions --------------------------------------------------------------------------------
@@ -381,20 +456,31 @@ def call(request: ApiRequest, routine: Routine, *, payload: Payload | None, pass
     Arguments come from the JSON body (typed by the parameters through json_to_record), from the
     query string on GET, or, for a function with a single json/jsonb parameter, as the whole body.
     """
+    if any(item.embed for item in request.query.select):
+        raise errors.not_implemented("Embedding in the result of a function is not supported by the devstack gateway.")
     builder = _Builder()
-    parameter_types = {parameter.name: parameter.type for parameter in routine.parameters}
+    parameters = {parameter.name: parameter for parameter in routine.parameters}
+
+    def named(name: str) -> sql.Composable:
+        # A VARIADIC parameter takes its array in named notation only with the keyword.
+        return sql.SQL("{}{}").format(sql.SQL("VARIADIC " if parameters[name].variadic else ""), identifier(name))
+
     body_rows = None
     if pass_whole_body:
         arguments = sql.SQL("{}::{}").format(builder.value(payload.json_text), trusted_sql(routine.parameters[0].type))
     elif payload is not None:
-        fields = [(key, parameter_types[key], None) for key in payload.keys]
+        fields = [(key, parameters[key].type, None) for key in payload.keys]
         if fields:
             body_rows = builder.json_rows(payload, fields, apply_defaults=False, first_only=True)
-        arguments = sql.SQL(", ").join(sql.SQL("{0} := pgrst_body.{0}").format(identifier(key)) for key in payload.keys)
+        arguments = sql.SQL(", ").join(sql.SQL("{} := pgrst_body.{}").format(named(key), identifier(key))
+                                       for key in payload.keys)
     else:
+        # GET: a repeated parameter fills a VARIADIC one (`?v=a&v=b`); otherwise the last one counts.
         arguments = sql.SQL(", ").join(
-            sql.SQL("{} := {}::{}").format(identifier(name), builder.value(value), trusted_sql(parameter_types[name]))
-            for name, value in request.query.rpc_arguments.items())
+            sql.SQL("{} := {}::{}").format(
+                named(name), builder.value(_array_literal(tuple(values)) if parameters[name].variadic else values[-1]),
+                trusted_sql(parameters[name].type))
+            for name, values in request.query.rpc_arguments.items())
     invocation = sql.SQL("{}({})").format(identifier(routine.schema, routine.name), arguments)
     if routine.returns_composite:
         column, target = sql.SQL("pgrst_call.*"), invocation
@@ -409,9 +495,11 @@ def call(request: ApiRequest, routine: Routine, *, payload: Payload | None, pass
     rows = sql.SQL("SELECT {} FROM pgrst_source{}{}{}").format(
         builder.select_list(SOURCE, select, {}), builder.where(SOURCE, query.filters, {}),
         builder.order_by(SOURCE, query.order, {}), builder.limit_offset(request.range))
-    total = _count(request, ctes, sql.SQL("SELECT 1 FROM pgrst_source{}").format(
-        builder.where(SOURCE, query.filters, {})))
+    where = builder.where(SOURCE, query.filters, {})
+    total, count_plan = _count(request, ctes, sql.SQL("SELECT 1 FROM pgrst_source{}").format(where),
+                               sql.SQL("WITH {} SELECT 1 FROM pgrst_source{}").format(ctes[0], where))
     media = None if request.method == "HEAD" or routine.returns_void else request.media
     body = _body(media, scalar=routine.returns_scalar, single=not routine.returns_set)
     read_only = request.method != "POST" or not routine.is_volatile
-    return builder.statement(_result(ctes, rows, body=body, total=total), read_only=read_only)
+    return builder.statement(_result(ctes, rows, body=body, total=total), read_only=read_only,
+                             count_plan=count_plan, request=request)

@@ -224,16 +224,34 @@ class QueryParams:
     order: list[grammar.OrderTerm] = field(default_factory=list)
     columns: list[str] | None = None
     on_conflict: list[str] | None = None
-    rpc_arguments: dict[str, str] = field(default_factory=dict)  # GET /rpc/f?name=value
+    rpc_arguments: dict[str, list[str]] = field(default_factory=dict)  # GET /rpc/f?name=value (repeatable)
     limit: str | None = None
     offset: str | None = None
     canonical: str = ""
+    # `rel.col=eq.x`, `rel.order=...`, `rel.limit=...`: per embedding path (aliases or names).
+    embedded: dict[tuple[str, ...], EmbedParams] = field(default_factory=dict)
+
+    def node(self, path: tuple[str, ...]) -> QueryParams | EmbedParams:
+        return self if not path else self.embedded.setdefault(path, EmbedParams())
+
+
+@dataclass
+class EmbedParams:
+    filters: list[grammar.Filter | grammar.LogicTree] = field(default_factory=list)
+    order: list[grammar.OrderTerm] = field(default_factory=list)
+    limit: str | None = None
+    offset: str | None = None
+
+    @property
+    def range(self) -> RowRange:
+        return top_level_range("GET", None, self.limit, self.offset)
 
 
 def parse_query(items: list[tuple[str, str]], *, routine_read: bool) -> QueryParams:
     params = QueryParams()
     for key, value in items:
-        last_word = key.split(".")[-1]
+        words = key.split(".")
+        last_word = words[-1]
         if key == "select":
             params.select = grammar.parse_select(value) or params.select
         elif key == "columns":
@@ -241,19 +259,32 @@ def parse_query(items: list[tuple[str, str]], *, routine_read: bool) -> QueryPar
         elif key == "on_conflict":
             params.on_conflict = grammar.parse_columns("on_conflict parameter", value)
         elif last_word == "order":
-            params.order.extend(grammar.parse_order(key, value))
+            params.node(tuple(words[:-1])).order.extend(grammar.parse_order(value))
         elif last_word in ("limit", "offset"):
-            if key != last_word:
-                raise errors.not_embedded(key.split(".")[0])
-            setattr(params, key, value)
+            setattr(params.node(tuple(words[:-1])), last_word, value)
         elif grammar.is_logic_key(key):
-            params.filters.append(grammar.parse_logic(key, value))
+            path, tree = grammar.parse_logic(key, value)
+            params.node(path).filters.append(tree)
         elif routine_read and not grammar.parses_as_filter(value):
-            params.rpc_arguments[key] = value
+            params.rpc_arguments.setdefault(key, []).append(value)
         else:
-            params.filters.append(grammar.parse_filter_value(key, value))
+            path, condition = grammar.parse_filter_value(key, value)
+            params.node(path).filters.append(condition)
+    _check_embedded_paths(params)
     params.canonical = urlencode(sorted(items))
     return params
+
+
+def _check_embedded_paths(params: QueryParams) -> None:
+    """Every `rel.` prefix must name an embedding of `select` (by its alias when it has one)."""
+    for path in params.embedded:
+        items = params.select
+        for name in path:
+            match = next((item for item in items if item.embed and item.key == name), None)
+            if match is None:
+                aliased = next((item for item in items if item.embed and item.field.name == name and item.alias), None)
+                raise errors.not_embedded(name, aliased.alias if aliased else None)
+            items = list(match.embed.select)
 
 
 @dataclass
@@ -268,6 +299,7 @@ class ApiRequest:
     query: QueryParams
     range: RowRange
     path: str  # as PostgREST sees it behind Supabase's gateway: without /rest/v1
+    max_rows: int | None = None  # db-max-rows, for embedded resources (the top-level range is capped already)
 
 
 def resolve_schema(settings: Settings, method: str, headers) -> tuple[str, bool]:
@@ -317,4 +349,5 @@ def build(settings: Settings, method: str, path: str, headers, query_items: list
         query=query,
         range=row_range,
         path="/" + path,
+        max_rows=settings.max_rows,
     )

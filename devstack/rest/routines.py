@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from devstack.rest import errors
 from devstack.rest.request import ApiRequest
-from devstack.rest.schema_cache import Routine, SchemaCache, closest_name
+from devstack.rest.schema_cache import LOOSE_MATCH, Routine, SchemaCache, closest_name
 
 JSON_PARAMETER_TYPES = ("json", "jsonb")
 
@@ -56,4 +56,5 @@ def _function_hint(cache: SchemaCache, api: ApiRequest, overloads: list[Routine]
     parameter_lists = ["(" + ", ".join(sorted(parameter.name for parameter in routine.parameters)) + ")"
                        for routine in overloads]
     wanted = "(" + ", ".join(sorted(names)) + ")"
-    return prefix + api.name + (closest_name(wanted, parameter_lists) or parameter_lists[0])
+    closest = closest_name(wanted, parameter_lists, cutoff=LOOSE_MATCH)
+    return prefix + api.name + closest if closest else None

@@ -8,7 +8,6 @@ be spliced into statements whatever the request's search_path.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
 import time
@@ -29,7 +28,16 @@ select n.nspname, c.relname,
               'name', a.attname,
               'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
               'nullable', not a.attnotnull,
-              'default', case when a.attgenerated = '' then pg_catalog.pg_get_expr(d.adbin, d.adrelid) end
+              -- What `Prefer: missing=default` inserts: the column's default, an identity's next
+              -- value, else its domain's default (PostgREST's order).
+              'default', case when a.attgenerated = '' then coalesce(
+                pg_catalog.pg_get_expr(d.adbin, d.adrelid),
+                (select pg_catalog.format('nextval(%%L::regclass)', seq.oid::regclass::text)
+                 from pg_catalog.pg_depend dep join pg_catalog.pg_class seq on seq.oid = dep.objid
+                 where a.attidentity <> '' and dep.refobjid = c.oid and dep.refobjsubid = a.attnum
+                   and dep.deptype = 'i' and seq.relkind = 'S'),
+                (select pg_catalog.pg_get_expr(t.typdefaultbin, 0) from pg_catalog.pg_type t
+                 where t.oid = a.atttypid and t.typtype = 'd')) end
             ) order by a.attnum)
             from pg_catalog.pg_attribute a
             left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
@@ -42,11 +50,16 @@ where c.relkind in ('r', 'v', 'm', 'f', 'p') and not c.relispartition and n.nspn
 ROUTINES_QUERY = """
 select n.nspname, p.proname, p.provolatile::text, p.proretset,
   p.prorettype = 'pg_catalog.void'::pg_catalog.regtype as returns_void,
-  t.typtype = 'c' or p.prorettype = 'pg_catalog.record'::pg_catalog.regtype as returns_composite,
+  -- Rows with named columns: a composite type, or OUT/INOUT/TABLE parameters (even a single one).
+  -- A bare `record` is rendered like a scalar: to_json keeps the names of the row it carries.
+  t.typtype = 'c' or coalesce(p.proargmodes::text[] && '{o,b,t}', false) as returns_composite,
   p.pronargdefaults,
   coalesce(p.proargnames, '{}') as argument_names,
   coalesce(p.proargmodes::text[], '{}') as argument_modes,
-  array(select pg_catalog.format_type(u.type, null)
+  -- Without a length `character` and `bit` mean one character / bit: name the unbounded types.
+  array(select case u.type when 'pg_catalog.bpchar'::pg_catalog.regtype then 'bpchar'
+                           when 'pg_catalog.bit'::pg_catalog.regtype then '"bit"'
+                           else pg_catalog.format_type(u.type, null) end
         from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(type, position)
         order by u.position) as argument_types
 from pg_catalog.pg_proc p
@@ -54,6 +67,26 @@ join pg_catalog.pg_namespace n on n.oid = p.pronamespace
 join pg_catalog.pg_type t on t.oid = p.prorettype
 where p.prokind = 'f' and p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
   and n.nspname = any(%(schemas)s)
+"""
+
+# Foreign keys between relations of the exposed schemas (PostgREST's allM2OandO2ORels, tables only):
+# each gives a many-to-one relationship from the referencing table and a one-to-many one back, or
+# one-to-one both ways when the referencing columns are also a primary key or unique.
+RELATIONSHIPS_QUERY = """
+select ns.nspname, c.relname, fns.nspname, fc.relname, con.conname,
+  array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, position)
+        join pg_catalog.pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.position),
+  array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, position)
+        join pg_catalog.pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.position),
+  exists(select from pg_catalog.pg_constraint u where u.conrelid = con.conrelid and u.contype in ('p', 'u')
+         and u.conkey @> con.conkey and u.conkey <@ con.conkey) as one_to_one
+from pg_catalog.pg_constraint con
+join pg_catalog.pg_class c on c.oid = con.conrelid
+join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+join pg_catalog.pg_class fc on fc.oid = con.confrelid
+join pg_catalog.pg_namespace fns on fns.oid = fc.relnamespace
+where con.contype = 'f' and ns.nspname = any(%(schemas)s) and fns.nspname = any(%(schemas)s)
+order by con.conname
 """
 
 # PostgREST's queryRoleSettings: settings (ALTER ROLE ... SET) of the roles the authenticator can
@@ -94,10 +127,28 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Relationship:
+    """One way of a foreign key: from `table` to `foreign_table`. `columns` pairs a column of
+    `table` with the one of `foreign_table` it joins on."""
+
+    table: tuple[str, str]
+    foreign_table: tuple[str, str]
+    constraint: str
+    columns: tuple[tuple[str, str], ...]
+    cardinality: str  # "many-to-one", "one-to-many" or "one-to-one"
+    is_self: bool
+
+    @property
+    def to_one(self) -> bool:
+        return self.cardinality != "one-to-many"
+
+
+@dataclass(frozen=True)
 class Parameter:
     name: str  # "" for an unnamed parameter
     type: str
     required: bool  # has no default
+    variadic: bool = False  # VARIADIC: called with `VARIADIC name := array`
 
 
 @dataclass(frozen=True)
@@ -124,6 +175,7 @@ class SchemaCache:
     tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     routines: dict[tuple[str, str], list[Routine]] = field(default_factory=dict)
     role_settings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    relationships: dict[tuple[str, str], list[Relationship]] = field(default_factory=dict)  # by origin table
 
     def table_names(self, schema: str) -> list[str]:
         return sorted(name for table_schema, name in self.tables if table_schema == schema)
@@ -132,10 +184,29 @@ class SchemaCache:
         return sorted(name for routine_schema, name in self.routines if routine_schema == schema)
 
 
-def closest_name(name: str, candidates: list[str]) -> str | None:
-    """The "Perhaps you meant ..." suggestion: the most similar name, if similar enough (PostgREST: 0.75)."""
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
-    return matches[0] if matches else None
+LOOSE_MATCH = 0.33  # the fuzzy set's default minimum score
+
+
+def closest_name(name: str, candidates: list[str], cutoff: float = 0.75) -> str | None:
+    """The "Perhaps you meant ..." suggestion: the most similar name, if similar enough. PostgREST
+    asks its fuzzy set for 0.75 for table and function names and 0.33 (the library's default) for
+    parameter lists and embedded tables; the score here is the fuzzy set's final one, the
+    Levenshtein similarity 1 - distance / longer length (case-insensitive)."""
+    scored = [(_similarity(name.lower(), candidate.lower()), candidate) for candidate in candidates]
+    best = max(scored, default=(0.0, None), key=lambda pair: pair[0])
+    return best[1] if best[0] >= cutoff else None
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b))
 
 
 def load(connection: psycopg.Connection, schemas: tuple[str, ...]) -> SchemaCache:
@@ -156,17 +227,34 @@ def load(connection: psycopg.Connection, schemas: tuple[str, ...]) -> SchemaCach
         role_settings: dict[str, list[tuple[str, str]]] = {}
         for role, key, value in connection.execute(ROLE_SETTINGS_QUERY):
             role_settings.setdefault(role, []).append((key, value))
-    return SchemaCache(tables, routines, role_settings)
+        relationships: dict[tuple[str, str], list[Relationship]] = {}
+        for row in connection.execute(RELATIONSHIPS_QUERY, {"schemas": list(schemas)}):
+            for relationship in _both_ways(*row):
+                relationships.setdefault(relationship.table, []).append(relationship)
+    return SchemaCache(tables, routines, role_settings, relationships)
+
+
+def _both_ways(schema, name, foreign_schema, foreign_name, constraint, columns, foreign_columns,
+               one_to_one) -> tuple[Relationship, Relationship]:
+    table, foreign_table = (schema, name), (foreign_schema, foreign_name)
+    is_self = table == foreign_table
+    pairs = tuple(zip(columns, foreign_columns, strict=True))
+    return (
+        Relationship(table, foreign_table, constraint, pairs, "one-to-one" if one_to_one else "many-to-one", is_self),
+        Relationship(foreign_table, table, constraint, tuple((b, a) for a, b in pairs),
+                     "one-to-one" if one_to_one else "one-to-many", is_self),
+    )
 
 
 def _routine(schema, name, volatility, returns_set, returns_void, returns_composite, default_count,
              argument_names, argument_modes, argument_types) -> Routine:
     modes = argument_modes or ["i"] * len(argument_types)
     names = argument_names or [""] * len(argument_types)
-    inputs = [(names[index], argument_types[index]) for index, mode in enumerate(modes) if mode in ("i", "b", "v")]
+    inputs = [(names[index], argument_types[index], mode == "v")
+              for index, mode in enumerate(modes) if mode in ("i", "b", "v")]
     required_count = len(inputs) - default_count
-    parameters = tuple(Parameter(param_name, param_type, index < required_count)
-                       for index, (param_name, param_type) in enumerate(inputs))
+    parameters = tuple(Parameter(param_name, param_type, index < required_count, variadic)
+                       for index, (param_name, param_type, variadic) in enumerate(inputs))
     return Routine(schema, name, parameters, returns_set, returns_void, returns_composite, volatility)
 
 

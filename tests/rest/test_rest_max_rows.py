@@ -61,6 +61,18 @@ def test_a_function_returning_a_set_is_capped(limited):
     assert response.headers["Content-Range"] == "0-1/*"
 
 
+def test_every_embedded_resource_is_capped_too(limited):
+    response = limited("GET", "projects?select=id,tasks(id)&id=eq.1&tasks.order=id")
+    assert response.json() == [{"id": 1, "tasks": [{"id": 1}, {"id": 2}]}]  # project 1 has three tasks
+
+
+def test_an_estimated_count_is_exact_up_to_the_cap_and_the_planners_beyond(limited):
+    within = limited("HEAD", "items?id=lt.3", headers={"Prefer": "count=estimated"})
+    assert (within.status_code, within.headers["Content-Range"]) == (200, "0-1/2")
+    beyond = limited("HEAD", "items", headers={"Prefer": "count=estimated"})
+    assert (beyond.status_code, beyond.headers["Content-Range"]) == (206, "0-1/6")  # items is analyzed: 6 rows
+
+
 def test_writes_are_not_capped(limited, service):
     owner = "max-rows"
     headers = {**service, "Prefer": "return=representation"}

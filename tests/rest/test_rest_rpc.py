@@ -90,11 +90,11 @@ def test_raise_exception_is_400_with_message_and_hint(rpc):
 
 
 def test_unknown_function_is_pgrst202(rpc):
-    response = rpc("ad", json={"a": 1})
+    response = rpc("addd", json={"a": 1})
     assert response.status_code == 404
     body = response.json()
     assert body["code"] == "PGRST202"
-    assert body["message"] == "Could not find the function rest_contract.ad(a) in the schema cache"
+    assert body["message"] == "Could not find the function rest_contract.addd(a) in the schema cache"
     assert body["hint"] == "Perhaps you meant to call the function rest_contract.add"
 
 

@@ -17,12 +17,31 @@ from tests.database import Database
 from tests.identity_provider import IdentityProvider
 
 TEST_STACK_DIR = PROJECT_ROOT / f".stack-test-{os.getpid()}"
+# STACK=devstack (default): the embedded devstack. STACK=containers: Supabase's and PostgREST's
+# images through testcontainers (tests/containers.py), where a Docker daemon exists.
+STACK_MODE = os.environ.get("STACK", "devstack")
+
+
+def pytest_configure(config):
+    if STACK_MODE == "containers":
+        from tests.containers import docker_unavailable
+
+        reason = docker_unavailable()
+        if reason:
+            pytest.exit(f"STACK=containers needs a Docker daemon and none answers here: {reason}", returncode=3)
+    elif STACK_MODE != "devstack":
+        pytest.exit(f"STACK must be 'devstack' or 'containers', not {STACK_MODE!r}", returncode=4)
 
 
 @pytest.fixture(scope="session")
 def stack() -> Stack:
     shutil.rmtree(TEST_STACK_DIR, ignore_errors=True)
-    test_stack = Stack(TEST_STACK_DIR, fast=True, hourly_sync=False)
+    if STACK_MODE == "containers":
+        from tests.containers import ContainerStack
+
+        test_stack = ContainerStack(TEST_STACK_DIR, hourly_sync=False)
+    else:
+        test_stack = Stack(TEST_STACK_DIR, fast=True, hourly_sync=False)
     try:
         test_stack.up()
         yield test_stack

@@ -15,7 +15,7 @@ from devstack.stack import SUPABASE_DB_MAX_ROWS
 @pytest.fixture(scope="module")
 def limited(start_gateway, anon_headers, contract_profile):
     """Sends a request to a gateway capped at 2 rows, as the anonymous role unless headers say otherwise."""
-    rest = start_gateway("--max-rows", "2") + "/rest/v1"
+    rest = start_gateway(max_rows=2) + "/rest/v1"
 
     def send(method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> requests.Response:
         return requests.request(method, f"{rest}/{path}",

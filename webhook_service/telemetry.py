@@ -42,6 +42,7 @@ ENDPOINT_KINDS = (
     (re.compile(r"^/me/accounts$"), "pages"),
     (re.compile(r"^/me/businesses$|/(owned|client)_pages$"), "businesses"),
     (re.compile(r"^/me$"), "me"),
+    (re.compile(r"^/[^/]+/(published_posts|video_reels|media|stories)$"), "posts"),
     (re.compile(r"^/[^/]+$"), "node"),
 )
 VERSION_PREFIX = re.compile(r"^/v\d+\.\d+")

@@ -134,8 +134,12 @@ def test_a_token_no_key_opens_counts_as_a_decrypt_failure(api, fake_graph, scrap
                "from public.social_media_accounts a where a.id = t.account_id and a.account_id = %s",
                user["pages"][0]["id"])
     before = scrape()
-    sync = api.post(SYNC)
-    after = scrape()
+    try:
+        sync = api.post(SYNC)
+        after = scrape()
+    finally:
+        # Leaves no unreadable token behind for the daily jobs other tests run.
+        api.post("/api/v1/social-media/disconnect/facebook")
 
     assert [error["status"] for error in sync.json()["errors"]] == ["needs_reauth"]
     changes = moved(before, after)

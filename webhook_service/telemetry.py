@@ -31,21 +31,15 @@ KNOWN_GRAPH_CODES = frozenset({1, 2, 4, 10, 17, 32, 100, 102, 190, 341, 368, 506
                                80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014}
                               | set(range(200, 300)))
 
-# What a Graph path is, for the `endpoint` label: the version prefix is dropped first.
-ENDPOINT_KINDS = (
-    (re.compile(r"^/?$"), "batch"),
-    (re.compile(r"/(video_)?insights$"), "insights"),
-    (re.compile(r"/(published_posts|posts|video_reels|media|stories)$"), "posts"),
-    (re.compile(r"(^|/)(oauth/)?access_token$|^/refresh_access_token$"), "oauth_token"),
-    (re.compile(r"^/debug_token$"), "debug_token"),
-    (re.compile(r"^/me/permissions$"), "permissions"),
-    (re.compile(r"^/me/accounts$"), "pages"),
-    (re.compile(r"^/me/businesses$|/(owned|client)_pages$"), "businesses"),
-    (re.compile(r"^/me$"), "me"),
-    (re.compile(r"^/[^/]+/(published_posts|video_reels|media|stories)$"), "posts"),
-    (re.compile(r"^/[^/]+$"), "node"),
-)
-VERSION_PREFIX = re.compile(r"^/v\d+\.\d+")
+# What a Graph path is, for the `endpoint` label: a path of one segment by its name (anything else
+# is an object id: `node`), a longer one by its last segment (the edge).
+NODE_KINDS = {"me": "me", "debug_token": "debug_token", "access_token": "oauth_token",
+              "refresh_access_token": "oauth_token"}
+EDGE_KINDS = {"insights": "insights", "access_token": "oauth_token", "permissions": "permissions",
+              "accounts": "pages", "businesses": "businesses", "owned_pages": "businesses",
+              "client_pages": "businesses", "published_posts": "posts", "video_reels": "posts", "media": "posts",
+              "stories": "posts"}
+VERSION_PREFIX = re.compile(r"^v\d+\.\d+(/|$)")
 
 # `_created` series only say when a process started counting; multiprocess mode has none either.
 disable_created_metrics()
@@ -77,8 +71,12 @@ TOKEN_DECRYPT_FAILURES = Counter(
 
 def graph_endpoint(path: str) -> str:
     """The kind of a Graph path or batch item URL (`/v25.0/123/insights`, `123?fields=...`)."""
-    path = VERSION_PREFIX.sub("", "/" + path.split("?", 1)[0].lstrip("/")) or "/"
-    return next((kind for pattern, kind in ENDPOINT_KINDS if pattern.search(path)), "other")
+    segments = VERSION_PREFIX.sub("", path.split("?", 1)[0].strip("/")).split("/")
+    if segments == [""]:
+        return "batch"
+    if len(segments) == 1:
+        return NODE_KINDS.get(segments[0], "node")
+    return EDGE_KINDS.get(segments[-1], "other")
 
 
 def graph_outcome(error: Exception | None) -> str:

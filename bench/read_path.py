@@ -163,7 +163,8 @@ def table_size_mb(db: psycopg.Connection) -> float:
 
 def run(env: dict[str, str], *, users: int = 500, samples: int = 200) -> dict:
     """users x 2 platforms accounts: 500 users = 1,000 accounts."""
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
+    # As the platform's superuser: CHECKPOINT and auto_explain are not postgres's to use (as on Supabase).
+    with psycopg.connect(env["ADMIN_DATABASE_URL"], autocommit=True) as db:
         # One week of hourly rows, and the 30 daily rows `days=30` reads, so both questions have
         # full answers before the table grows to a year.
         generate_history(db, users, since="7 days", until="0 hours", daily_since="30 days")

@@ -1,65 +1,121 @@
-// What the buttons do: each calls the webhook service, then re-reads the accounts from Supabase so
-// the badges show what is really stored.
+// What the buttons do: each calls the webhook service, then re-reads the accounts (and the stored
+// connect outcomes) from Supabase, so what the UI shows is what is really stored.
 
 import { startConnect } from './connect-flow.js';
-import { PLATFORMS, PLATFORM_LABELS, describeOutcome, isConnected, needsGuidance } from './platforms.js';
+import { PLATFORMS, PLATFORM_LABELS, accountLabel, describeOutcome, isConnected, needsGuidance } from './platforms.js';
 
-export function createActions({ store, api, readAccounts, notify, insights, guidance }) {
-  async function refreshAccounts() {
-    const accounts = await readAccounts();
-    store.update(() => ({ accounts, accountsLoaded: true }));
+// How often the UI looks again while a sync it did not start itself (the first sync after a
+// connect) is running.
+const SYNC_POLL_MS = 1000;
+
+export function createActions({ store, api, database, notify, guidance, confirm }) {
+  let following = false;
+
+  async function refresh() {
+    const [accounts, outcomes] = await Promise.all([database.activeAccounts(), database.connectOutcomes()]);
+    store.update((state) => ({ accounts, outcomes, accountsLoaded: true, dataVersion: state.dataVersion + 1 }));
   }
 
   async function guarded(work) {
     try {
-      await work();
+      return await work();
     } catch (error) {
       notify(error.message, 'error');
+      return false;
+    }
+  }
+
+  // Shows "Syncing..." while a run of this user is under way, then the fresh numbers.
+  async function followSync() {
+    if (following) return;
+    following = true;
+    try {
+      while (await database.syncUnderWay()) {
+        if (!store.get().syncing) store.update(() => ({ syncing: true }));
+        await new Promise((resolve) => { setTimeout(resolve, SYNC_POLL_MS); });
+      }
+    } finally {
+      following = false;
+    }
+    if (store.get().syncing) {
+      store.update(() => ({ syncing: false }));
+      await refresh();
     }
   }
 
   return {
-    refreshAccounts: () => guarded(refreshAccounts),
+    load: () => guarded(async () => {
+      await refresh();
+      await followSync();
+    }),
 
     connect: (platform) => startConnect(store, api, platform),
 
-    disconnect: (platform) => guarded(async () => {
-      await api.disconnect(platform);
-      store.update((state) => ({ outcomes: { ...state.outcomes, [platform]: null } }));
-      await refreshAccounts();
-      notify(`${PLATFORM_LABELS[platform]} disconnected.`);
+    // Asks first; resolves true once the account is disconnected.
+    disconnect: (account) => guarded(async () => {
+      const label = account.account_name || account.username;
+      const confirmed = await confirm({
+        title: `Disconnect ${label}?`,
+        text: `${label} on ${PLATFORM_LABELS[account.platform]} stops syncing and its token is erased. `
+          + 'The insights already collected stay, and you can connect it again at any time.',
+        action: 'Disconnect',
+      });
+      if (!confirmed) return false;
+      await api.disconnect(account.platform, account.account_id);
+      await refresh();
+      notify(`${accountLabel(account)} disconnected.`);
+      return true;
     }),
 
+    // One sync at a time: pressing again while one runs does nothing.
     syncNow: () => guarded(async () => {
-      const result = await api.syncNow();
-      await refreshAccounts();
-      await insights.refresh();
-      notify(syncSummary(result));
+      if (store.get().syncing) return;
+      store.update(() => ({ syncing: true }));
+      try {
+        const result = await api.syncNow();
+        await refresh();
+        const { text, failed } = syncSummary(result, store.get().accounts);
+        notify(text, failed ? 'error' : 'success');
+      } finally {
+        store.update(() => ({ syncing: false }));
+      }
     }),
 
-    // Back from Facebook Login with each platform's outcome. What the notice calls connected is
-    // what was read back from the database, like the badges.
-    showConnectOutcome: (outcome) => guarded(async () => {
-      store.update(() => ({ outcomes: { facebook: outcome.facebook, instagram: outcome.instagram } }));
-      await refreshAccounts();
-      const connected = PLATFORMS.filter((platform) => isConnected(store.get(), platform));
-      notify(PLATFORMS.map((platform) => outcomeSentence(platform, outcome[platform], connected.includes(platform))).join(' '),
-        connected.length ? 'info' : 'error');
-      if (needsGuidance(outcome.instagram)) guidance.open(outcome.instagram);
+    // Back from Facebook Login. What the notice calls connected is what was read back from the
+    // database, like the cards; the reasons are the ones the service stored.
+    showConnectOutcome: (returned) => guarded(async () => {
+      await refresh();
+      store.update((state) => ({
+        outcomes: Object.fromEntries(PLATFORMS.map((platform) => [platform, state.outcomes[platform] ?? returned[platform]])),
+      }));
+      const state = store.get();
+      const connected = PLATFORMS.filter((platform) => isConnected(state, platform));
+      const sentences = PLATFORMS.map((platform) => (connected.includes(platform)
+        ? `${PLATFORM_LABELS[platform]} connected.`
+        : `${PLATFORM_LABELS[platform]} did not connect: ${describeOutcome(state.outcomes[platform] ?? returned[platform])}`));
+      notify(sentences.join(' '), connected.length === PLATFORMS.length ? 'success' : connected.length ? 'warning' : 'error');
+      const explained = PLATFORMS.find((platform) => !connected.includes(platform) && needsGuidance(platform, state.outcomes[platform]));
+      if (explained) guidance.open(explained, state.outcomes[explained]);
+      await followSync();
     }),
 
-    showGuidance: () => guidance.open(store.get().outcomes.instagram),
+    showGuidance: (platform) => guidance.open(platform, store.get().outcomes[platform]),
   };
 }
 
-function outcomeSentence(platform, outcome, connected) {
-  const label = PLATFORM_LABELS[platform];
-  return connected ? `${label} connected.` : `${label} did not connect: ${describeOutcome(outcome)}`;
-}
-
-function syncSummary(result) {
-  const count = (platform) => result.synced?.[platform] ?? 0;
-  const failed = Object.values(result.failed || {}).reduce((total, value) => total + (Array.isArray(value) ? value.length : Number(value) || 0), 0);
-  const summary = `Synced ${count('facebook')} Facebook and ${count('instagram')} Instagram account(s).`;
-  return failed ? `${summary} ${failed} failed.` : summary;
+// -> {text, failed}: how many accounts synced, and which did not and why, by name.
+function syncSummary(result, accounts) {
+  const errors = result.errors || [];
+  const synced = Object.values(result.synced || {}).reduce((total, count) => total + Number(count || 0), 0);
+  const plural = (count) => `${count} ${count === 1 ? 'account' : 'accounts'}`;
+  if (!errors.length && result.status !== 'failed') return { text: `Synced ${plural(synced)}.`, failed: false };
+  const problems = errors.map((error) => {
+    const account = accounts.find((row) => row.platform === error.platform && row.account_id === error.account_id);
+    const name = account ? accountLabel(account) : `${PLATFORM_LABELS[error.platform]} account ${error.account_id}`;
+    return error.status === 'needs_reauth' ? `${name} needs reconnecting` : `${name}: ${error.error || error.status}`;
+  });
+  const text = problems.length
+    ? `${plural(errors.length)} did not sync: ${problems.join('; ')}. ${synced ? `${plural(synced)} synced.` : ''}`
+    : `The sync failed: ${result.error || 'try again in a moment'}.`;
+  return { text: text.trim(), failed: true };
 }

@@ -8,16 +8,24 @@ export class ApiError extends Error {
   }
 }
 
+// What a person reads when a request never got an answer (the browser only says "Failed to fetch").
+export const UNREACHABLE = 'The service did not answer. Check your connection and try again in a moment.';
+
 export function createApi(webhookUrl, accessToken) {
   async function call(method, path, body, credentials = 'omit') {
     const headers = { Authorization: `Bearer ${accessToken()}` };
     if (body) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${webhookUrl}/api/v1/social-media${path}`, {
-      method,
-      headers,
-      body: body && JSON.stringify(body),
-      credentials,
-    });
+    let response;
+    try {
+      response = await fetch(`${webhookUrl}/api/v1/social-media${path}`, {
+        method,
+        headers,
+        body: body && JSON.stringify(body),
+        credentials,
+      });
+    } catch {
+      throw new ApiError(0, { error: 'service_unreachable', message: UNREACHABLE });
+    }
     const payload = await response.json().catch(() => ({}));
     if (!response.ok) throw new ApiError(response.status, payload);
     return payload;
@@ -27,11 +35,8 @@ export function createApi(webhookUrl, accessToken) {
     // -> {url}: Facebook's Login dialog, which returns to the service and then to this page. The
     // answer also sets the cookie that ties the login to this browser, hence the credentials.
     oauthStart: (platform) => call('GET', `/oauth/start?platform=${platform}`, undefined, 'include'),
-    disconnect: (platform) => call('POST', `/disconnect/${platform}`),
+    // One account (`accountId`), or every account of the platform.
+    disconnect: (platform, accountId) => call('POST', `/disconnect/${platform}`, accountId ? { account_id: accountId } : undefined),
     syncNow: () => call('POST', '/insights/sync'),
-    hourlyInsights: (platform, hours) => call('GET', `/insights?platform=${platform}&period=hour&hours=${hours}`),
-    topPosts: (accountId, { sort, since, pageSize }) => call('GET', `/posts?${new URLSearchParams({
-      account_id: accountId, sort, since, page_size: String(pageSize),
-    })}`),
   };
 }

@@ -1,21 +1,21 @@
 // Connecting goes through Facebook Login, production-shaped: the service hands out the Login
 // dialog's URL, the browser goes there, Facebook returns to the service's OAuth callback, which
-// runs the connect flow (Facebook Page and linked Instagram account in one go) and sends the
-// browser back here with each platform's outcome in the query string. No token ever reaches the
-// browser.
+// runs the connect flow (Facebook Pages and linked Instagram accounts in one go), stores each
+// platform's outcome, starts the first sync and sends the browser back here. No token ever
+// reaches the browser.
 
 import { PLATFORMS } from './platforms.js';
 import { setPending } from './store.js';
 
 // Resolves true when the browser is on its way to Facebook Login.
 export async function startConnect(store, api, platform) {
-  setPending(store, [platform], true);
+  setPending(store, platform, true);
   try {
     const { url } = await api.oauthStart(platform);
     window.location.assign(url);
     return true;
   } catch (error) {
-    setPending(store, [platform], false);
+    setPending(store, platform, false);
     store.update((state) => ({
       outcomes: { ...state.outcomes, [platform]: { connected: false, reason: 'request_failed', message: error.message } },
     }));
@@ -26,12 +26,15 @@ export async function startConnect(store, api, platform) {
 // The outcome the OAuth callback put in the query string, in the connect API's per-platform shape,
 // or null when this page load is not a return from Facebook Login. The callback sends
 // `connect=done` with `facebook=connected|<reason>`, `instagram=...` and `missing_permissions=a,b`,
-// or `connect=cancelled|failed` with `error=<reason>`. The query is removed from the address bar
-// so a reload does not replay it.
+// or `connect=cancelled|failed` with `error=<reason>`. The service stores the same outcome, which
+// is what a later reload shows; the query only says "this load is a return".
+//
+// The address becomes #/settings in place (no new history entry): the query is not replayed on
+// reload, and Back does not land on Facebook's `#_=_`.
 export function takeReturnedOutcome() {
   const query = new URLSearchParams(window.location.search);
   if (!query.has('connect')) return null;
-  window.history.replaceState(null, '', window.location.pathname + window.location.hash);
+  window.history.replaceState(null, '', `${window.location.pathname}#/settings`);
 
   const missingPermissions = (query.get('missing_permissions') || '').split(',').filter(Boolean);
   const outcome = { platform: query.get('platform') };

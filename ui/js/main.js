@@ -1,19 +1,20 @@
 // Boots the reference UI: settings from /config.json, the signed-in user, the views, and the
 // outcome of a Facebook Login round trip when this page load is one.
 
-import { createAccountsReader } from './accounts.js';
 import { createActions } from './actions.js';
 import { createApi } from './api.js';
 import { startConnect, takeReturnedOutcome } from './connect-flow.js';
+import { createDatabase } from './database.js';
 import { accessToken, currentSession, devSignIn, signOut } from './session.js';
 import { createStore } from './store.js';
-import { mountConnectedAccounts } from './views/connected-accounts.js';
+import { mountChannelCards, mountSyncButton } from './views/channel-cards.js';
+import { createConfirmDialog } from './views/confirm-dialog.js';
 import { mountFacebookLoginSwitch } from './views/dev-tools.js';
 import { createGuidanceModal } from './views/guidance-modal.js';
-import { mountInsightsCards } from './views/insights-cards.js';
+import { mountKpiTiles } from './views/kpi-tiles.js';
+import { mountNotice } from './views/notice.js';
 import { mountPublishingPreview } from './views/publishing-preview.js';
 import { renderSignIn } from './views/sign-in.js';
-import { mountTopPosts } from './views/top-posts.js';
 
 const ROUTES = ['dashboard', 'settings'];
 const byId = (id) => document.getElementById(id);
@@ -34,17 +35,28 @@ function showSignIn() {
 function startApp(signedIn) {
   const store = createStore();
   const api = createApi(config.webhookUrl, accessToken);
-  const insights = mountInsightsCards(byId('insights-cards'), store, api);
-  mountTopPosts(byId('top-posts'), store, api);
-  // "Re-check now" runs the connect flow for Instagram again.
-  const guidance = createGuidanceModal(byId('guidance'), { onRecheck: () => startConnect(store, api, 'instagram') });
-  const actions = createActions({
-    store, api, insights, guidance, notify,
-    readAccounts: createAccountsReader(config, accessToken),
+  const database = createDatabase(config, accessToken);
+  const notice = mountNotice(byId('notice'));
+  const guidance = createGuidanceModal(byId('guidance'), {
+    // "Re-check now" runs the connect flow again.
+    onRecheck: (platform) => startConnect(store, api, platform),
+    onClosed: (platform) => {
+      if (document.activeElement && document.activeElement !== document.body) return;
+      const card = document.querySelector(`#connected-accounts [data-platform=${platform}]`);
+      const howToFix = card?.querySelector('.reason-box button');
+      (howToFix && !howToFix.hidden ? howToFix : card?.querySelector('h3'))?.focus();
+    },
   });
-  mountConnectedAccounts(byId('connected-accounts'), store, actions);
+  const actions = createActions({
+    store, api, database, guidance,
+    notify: notice.show,
+    confirm: createConfirmDialog(byId('confirm')),
+  });
+  mountChannelCards(byId('connected-accounts'), store, actions);
+  mountSyncButton(byId('sync-now'), store, actions);
+  mountKpiTiles(byId('insights'), store, database);
   mountPublishingPreview(byId('publishing-preview'), store);
-  mountFacebookLoginSwitch(byId('dev-tools'), config.dev.facebookLoginUsers, notify);
+  mountFacebookLoginSwitch(byId('dev-tools'), config.dev.facebookLoginUsers, notice.show);
 
   byId('who-name').textContent = `Signed in as ${signedIn.userId}`;
   byId('who').hidden = false;
@@ -55,32 +67,25 @@ function startApp(signedIn) {
   });
 
   const returned = takeReturnedOutcome();
-  if (returned) {
-    window.location.hash = '#/settings';
-    actions.showConnectOutcome(returned);
-  } else {
-    actions.refreshAccounts();
-  }
-  window.addEventListener('hashchange', () => showRoute(insights));
-  showRoute(insights);
+  if (returned) actions.showConnectOutcome(returned);
+  else actions.load();
+  window.addEventListener('hashchange', () => {
+    // A notice belongs to the page it was shown on.
+    notice.clear();
+    showRoute();
+  });
+  showRoute();
 }
 
-function showRoute(insights) {
+function showRoute() {
   const route = ROUTES.find((name) => window.location.hash === `#/${name}`) || 'dashboard';
   showView(route);
   document.querySelectorAll('#main-nav a').forEach((link) => {
     if (link.dataset.route === route) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   });
-  if (route === 'dashboard') insights.refresh();
 }
 
 function showView(name) {
   document.querySelectorAll('.view').forEach((view) => { view.hidden = view.id !== `view-${name}`; });
-}
-
-function notify(text, kind = 'info') {
-  const notice = byId('notice');
-  notice.dataset.kind = kind;
-  notice.textContent = text;
 }

@@ -4,13 +4,13 @@
 // replaces this module with its own session: Supabase Auth's `session.access_token` or Clerk's
 // `getToken()`. Everything else only calls `accessToken()`.
 //
-// sessionStorage keeps the session across the Facebook Login round trip in this tab, and nowhere
-// else.
+// localStorage keeps the session across the Facebook Login round trip and in new tabs, as
+// Supabase Auth does; signing out removes it everywhere.
 
 const STORAGE_KEY = 'social-link.session';
 
 export function currentSession() {
-  const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
+  const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
   if (!saved || tokenExpiry(saved.accessToken) <= Date.now()) return null;
   return saved;
 }
@@ -27,12 +27,12 @@ export async function devSignIn(userId) {
   });
   const payload = await response.json();
   if (!response.ok) throw new Error(payload.message || 'Sign-in failed');
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(payload));
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(payload));
   return payload;
 }
 
 export function signOut() {
-  sessionStorage.removeItem(STORAGE_KEY);
+  localStorage.removeItem(STORAGE_KEY);
 }
 
 function tokenExpiry(jwt) {

@@ -1,41 +1,42 @@
-// The guidance shown when Instagram did not connect: why, how to link the account, and the
-// permission check with "Re-check now". Page one and the checklist follow the reason the backend
-// returned.
+// The guidance shown when a platform did not connect: why, what to change (for Instagram, how to
+// link the account), and the permission check with "Re-check now". The pages follow the
+// platform and the reason the service stored; permissions are named by what they let us do.
 
-import { h } from '../dom.js';
-import { INSTAGRAM_PERMISSIONS } from '../platforms.js';
+import { h, present } from '../dom.js';
+import { PLATFORM_LABELS, PERMISSION_PURPOSE, REQUIRED_PERMISSIONS, describePermission } from '../platforms.js';
 
 const WHY = {
-  no_instagram_business_account: [
-    'Your Facebook Page is connected, but no Instagram account is linked to it as a business account.',
-    'Instagram connects through a Facebook Page: only a Business (or Creator) account that is linked to your Page can be connected here.',
-  ],
-  missing_permissions: [
-    'Facebook did not share everything Instagram needs: some permissions were declined or removed.',
-    'Without them we cannot see the Instagram account linked to your Page. The last step lists what is missing.',
-  ],
-  no_pages: [
-    'We could not find a Facebook Page that you manage with this Facebook login.',
-    'An Instagram business account connects through a Facebook Page, so a Page has to come first (or the Page was not selected when you signed in).',
-  ],
+  facebook: {
+    missing_permissions: [
+      'Facebook did not share everything we need to read your Page: some permissions were switched off when you signed in.',
+      'Without them we cannot list your Pages or read their insights. The last step shows which ones are missing.',
+    ],
+    no_pages: [
+      'We could not find a Facebook Page that you manage with this Facebook login.',
+      'Insights come from a Facebook Page, so you need one (and need to select it when Facebook asks which Pages to share).',
+    ],
+  },
+  instagram: {
+    no_instagram_business_account: [
+      'Your Facebook Page is connected, but no Instagram account is linked to it as a business account.',
+      'Instagram connects through a Facebook Page: only a Business (or Creator) account that is linked to your Page can be connected here.',
+    ],
+    missing_permissions: [
+      'Facebook did not share everything Instagram needs: some permissions were declined or removed.',
+      'Without them we cannot see the Instagram account linked to your Page. The last step lists what is missing.',
+    ],
+    no_pages: [
+      'We could not find a Facebook Page that you manage with this Facebook login.',
+      'An Instagram business account connects through a Facebook Page, so a Page has to come first (or the Page was not selected when you signed in).',
+    ],
+  },
 };
 
-// Why each permission matters, in a few words. The connect flow asks for all of them; the first
-// three are the ones Instagram cannot do without.
-const PERMISSION_PURPOSE = {
-  instagram_basic: 'to read the Instagram account\u2019s profile',
-  pages_show_list: 'to see the Pages you manage',
-  pages_read_engagement: 'to read the Page and the accounts linked to it',
-  instagram_manage_insights: 'to read Instagram insights',
-  read_insights: 'to read Page insights',
-  business_management: 'to reach Pages owned by a business portfolio',
-};
-
-const PAGE_TITLES = ['Why Instagram did not connect', 'How to link your Instagram account', 'Check the permissions'];
-
-export function createGuidanceModal(dialog, { onRecheck }) {
+export function createGuidanceModal(dialog, { onRecheck, onClosed }) {
   let pageIndex = 0;
+  let platform = 'instagram';
   let outcome = { reason: 'no_instagram_business_account', missingPermissions: [] };
+  let pages = [];
 
   const title = h('h2', { id: 'guidance-title' });
   const stepLabel = h('p', { class: 'step-label' });
@@ -49,14 +50,16 @@ export function createGuidanceModal(dialog, { onRecheck }) {
     h('header', { class: 'dialog-header' }, h('div', {}, stepLabel, title), close),
     body,
     h('footer', { class: 'dialog-footer' }, back, next, recheck));
-
-  const pages = [whyPage, howToLinkPage, permissionsPage];
+  // Opened by the page itself (back from Facebook Login), the dialog has no button to return
+  // focus to: the platform's card takes it instead of the page's body.
+  dialog.addEventListener('close', () => onClosed(platform));
 
   function show(index) {
     pageIndex = index;
-    title.textContent = PAGE_TITLES[index];
+    const page = pages[index];
+    title.textContent = page.title;
     stepLabel.textContent = `Step ${index + 1} of ${pages.length}`;
-    body.replaceChildren(...pages[index]());
+    body.replaceChildren(...present(page.content()));
     back.disabled = index === 0;
     next.hidden = index === pages.length - 1;
     recheck.hidden = index !== pages.length - 1;
@@ -65,12 +68,13 @@ export function createGuidanceModal(dialog, { onRecheck }) {
   }
 
   function whyPage() {
-    const [lead, detail] = WHY[outcome.reason] || WHY.no_instagram_business_account;
+    const reasons = WHY[platform];
+    const [lead, detail] = reasons[outcome.reason] || Object.values(reasons)[0];
     const missing = outcome.missingPermissions;
     return [
       h('p', {}, lead),
       h('p', {}, detail),
-      missing.length > 0 && h('p', { class: 'missing-summary' }, `Not granted: ${missing.join(', ')}.`),
+      missing.length > 0 && h('p', { class: 'missing-summary' }, `Not granted: ${missing.map(describePermission).join(', ')}.`),
     ];
   }
 
@@ -86,31 +90,40 @@ export function createGuidanceModal(dialog, { onRecheck }) {
 
   function permissionsPage() {
     const missing = new Set(outcome.missingPermissions);
-    const names = [...new Set([...INSTAGRAM_PERMISSIONS, ...missing])];
+    const names = [...new Set([...REQUIRED_PERMISSIONS[platform], ...missing])];
     const item = (name) => h('li', { class: missing.has(name) ? 'missing' : null, 'data-permission': name },
-      h('code', {}, name), ` ${PERMISSION_PURPOSE[name] || ''} `, missing.has(name) && h('strong', { class: 'missing-tag' }, 'Missing'));
+      `To ${PERMISSION_PURPOSE[name] || 'work'}: `, h('code', {}, name), ' ',
+      missing.has(name) && h('strong', { class: 'missing-tag' }, 'Missing'));
     return [
       h('p', {}, 'When Facebook asks, keep all of these switched on:'),
       h('ul', { class: 'permissions' },
         ...names.map(item),
-        h('li', {}, 'Admin access (full control) to the Facebook Page the Instagram account is linked to.')),
-      h('p', {}, 'Re-check now signs in with Facebook again and looks for your Instagram account.'),
+        h('li', {}, `Admin access (full control) to the Facebook Page${platform === 'instagram' ? ' the Instagram account is linked to' : ''}.`)),
+      h('p', {}, `Re-check now signs in with Facebook again and looks for your ${PLATFORM_LABELS[platform]} account.`),
     ];
   }
 
   async function recheckNow() {
     recheck.disabled = true;
-    recheck.textContent = 'Checking...';
-    const leaving = await onRecheck();
+    recheck.textContent = 'Checking\u2026';
+    const leaving = await onRecheck(platform);
     if (leaving) return;
-    // The re-check could not start; its error shows on the Instagram section.
+    // The re-check could not start; its error shows on the platform's card.
     recheck.disabled = false;
     recheck.textContent = 'Re-check now';
   }
 
   return {
-    open(instagramOutcome) {
-      outcome = { ...instagramOutcome, missingPermissions: instagramOutcome.missingPermissions || [] };
+    open(forPlatform, platformOutcome) {
+      platform = forPlatform;
+      outcome = { ...platformOutcome, missingPermissions: platformOutcome.missingPermissions || [] };
+      const label = PLATFORM_LABELS[platform];
+      pages = [
+        { title: `Why ${label} did not connect`, content: whyPage },
+        platform === 'instagram' && outcome.reason === 'no_instagram_business_account'
+          && { title: 'How to link your Instagram account', content: howToLinkPage },
+        { title: 'Check the permissions', content: permissionsPage },
+      ].filter(Boolean);
       show(0);
       if (!dialog.open) dialog.showModal();
     },

@@ -1,15 +1,15 @@
-// Dashboard -> Publishing -> Preview: a draft post and how it will look on each connected
-// platform, with the account's avatar and username. A platform that is not connected gets no
-// posting control, only a pointer to Settings.
+// Dashboard -> Publishing: a draft post and how it will look on each account it goes to. "Post
+// to" lists every connected Page and Instagram account, so a person with several picks which.
+// A platform that is not connected gets only a pointer to Settings.
 
-import { avatar, h } from '../dom.js';
-import { PLATFORMS, PLATFORM_LABELS, isConnected } from '../platforms.js';
+import { accountAvatar, h } from '../dom.js';
+import { PLATFORMS, PLATFORM_LABELS, accountLabel, isConnected } from '../platforms.js';
 
 export function mountPublishingPreview(container, store) {
   const draft = h('textarea', { id: 'post-text', rows: 3, placeholder: 'What would you like to share?' });
-  const targets = h('fieldset', { class: 'targets' });
+  const targets = h('fieldset', { class: 'targets' }, h('legend', {}, 'Post to'), h('p', { class: 'hint' }, 'Loading your accounts\u2026'));
   const previews = h('div', { class: 'previews' });
-  // Which platforms the person has switched off; everything connected is on by default.
+  // The accounts the person has switched off; every connected account is on by default.
   const excluded = new Set();
 
   container.append(
@@ -19,41 +19,40 @@ export function mountPublishingPreview(container, store) {
     h('h3', { id: 'preview-title' }, 'Preview'),
     h('section', { 'aria-labelledby': 'preview-title' }, previews));
 
-  // The toggles are redrawn only when the connected platforms change, so a focused checkbox
-  // stays focused; the previews follow every change of the accounts.
+  // The toggles are redrawn only when the accounts change, so a focused checkbox stays focused;
+  // the previews follow every change.
   let shownTargets = null;
   function render(state) {
     if (!state.accountsLoaded) return;
-    const connected = PLATFORMS.filter((platform) => isConnected(state, platform));
-    if (connected.join() !== shownTargets) {
-      shownTargets = connected.join();
-      renderTargets(connected);
+    const key = state.accounts.map((account) => account.id).join();
+    if (key !== shownTargets) {
+      shownTargets = key;
+      renderTargets(state);
     }
     renderPreviews();
   }
 
-  function renderTargets(connected) {
+  function renderTargets(state) {
     targets.replaceChildren(
       h('legend', {}, 'Post to'),
-      ...PLATFORMS.map((platform) => (connected.includes(platform) ? targetToggle(platform) : notConnectedHint(platform))));
+      ...state.accounts.map(targetToggle),
+      ...PLATFORMS.filter((platform) => !isConnected(state, platform)).map(notConnectedHint));
   }
 
   function renderPreviews() {
-    const state = store.get();
-    const shown = PLATFORMS.filter((platform) => isConnected(state, platform) && !excluded.has(platform));
-    previews.replaceChildren(...shown.flatMap((platform) =>
-      state.accounts.filter((account) => account.platform === platform).map((account) => postPreview(account, draft.value))));
-    if (shown.length === 0) previews.append(h('p', { class: 'hint' }, 'Nothing to preview: connect an account or pick a platform above.'));
+    const chosen = store.get().accounts.filter((account) => !excluded.has(account.id));
+    previews.replaceChildren(...chosen.map((account) => postPreview(account, draft.value)));
+    if (chosen.length === 0) previews.append(h('p', { class: 'hint' }, 'Nothing to preview: connect an account or pick one above.'));
   }
 
-  function targetToggle(platform) {
-    const id = `post-to-${platform}`;
-    const toggle = h('input', { type: 'checkbox', id, checked: !excluded.has(platform), onChange: (event) => {
-      if (event.target.checked) excluded.delete(platform);
-      else excluded.add(platform);
+  function targetToggle(account) {
+    const id = `post-to-${account.id}`;
+    const toggle = h('input', { type: 'checkbox', id, checked: !excluded.has(account.id), onChange: (event) => {
+      if (event.target.checked) excluded.delete(account.id);
+      else excluded.add(account.id);
       renderPreviews();
     } });
-    return h('div', { class: 'toggle', 'data-platform': platform }, toggle, h('label', { for: id }, PLATFORM_LABELS[platform]));
+    return h('div', { class: 'toggle', 'data-platform': account.platform }, toggle, h('label', { for: id }, accountLabel(account)));
   }
 
   draft.addEventListener('input', renderPreviews);
@@ -68,12 +67,14 @@ function notConnectedHint(platform) {
 
 function postPreview(account, text) {
   const label = PLATFORM_LABELS[account.platform];
-  return h('article', { class: `post-preview platform-${account.platform}`, 'data-platform': account.platform, 'aria-label': `${label} preview` },
-    h('header', {},
-      avatar(account.profile_picture_url, 40),
-      h('div', { class: 'account-text' },
-        h('strong', { class: 'account-name' }, account.account_name || account.username),
-        h('span', { class: 'username' }, `@${account.username}`)),
-      h('span', { class: `platform-tag platform-${account.platform}` }, label)),
-    h('p', { class: text ? 'post-text' : 'post-text placeholder' }, text || 'Your post text appears here.'));
+  const name = account.account_name || account.username;
+  return h('article', { class: `post-preview platform-${account.platform}`, 'data-platform': account.platform,
+    'data-account-id': account.account_id, 'aria-label': `${label} preview: ${name}` },
+  h('header', {},
+    accountAvatar(account, 40),
+    h('div', { class: 'account-text' },
+      h('strong', { class: 'account-name' }, name),
+      account.username && h('span', { class: 'username' }, `@${account.username}`)),
+    h('span', { class: `platform-tag platform-${account.platform}` }, label)),
+  h('p', { class: text ? 'post-text' : 'post-text placeholder' }, text || 'Your post text appears here.'));
 }

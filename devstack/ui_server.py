@@ -32,16 +32,17 @@ VENDOR_FILES = {
     "chart.js": NODE_MODULES / "chart.js/dist/chart.umd.min.js",
 }
 
-# The users `supabase/seed.sql` gives accounts and insights.
+# The app's users that `supabase/seed.sql` gives accounts and insights: two businesses.
 DEMO_USERS = [
-    {"id": "user_demo_alice", "label": "Alice (Alice's Bakery)"},
-    {"id": "user_demo_bob", "label": "Bob (Bob's Bikes)"},
+    {"id": "user_demo_maya", "label": "Maya (Maya's Flowers)"},
+    {"id": "user_demo_theo", "label": "Theo (Theo's Coffee Roasters)"},
 ]
-# The fake Graph API's demo users (`devstack/fake_graph/demo.py`), one per connect outcome.
+# The fake Graph API's Meta users (`devstack/fake_graph/demo.py`), one per connect outcome. They are
+# people on Facebook, not users of the app, and are named apart from DEMO_USERS.
 FACEBOOK_LOGIN_USERS = [
-    {"id": demo.ALICE_USER_ID, "label": "Alice: Page with a linked Instagram account"},
-    {"id": demo.BOB_USER_ID, "label": "Bob: Page without Instagram"},
-    {"id": demo.CAROL_USER_ID, "label": "Carol: declined Instagram permissions"},
+    {"id": demo.ALICE_USER_ID, "label": "Meta user Alice: Page with a linked Instagram account"},
+    {"id": demo.BOB_USER_ID, "label": "Meta user Bob: Page without Instagram"},
+    {"id": demo.CAROL_USER_ID, "label": "Meta user Carol: declined Instagram permissions"},
 ]
 # Any other id can sign in too (a fresh user with nothing connected); ids look like Clerk's or
 # Supabase's, and the tests give every test its own.
@@ -75,14 +76,27 @@ def create_app(env: dict[str, str]) -> Flask:
             return jsonify({"error": "invalid_user_id", "message": "userId: letters, digits and _.:- only"}), 400
         return jsonify({"userId": user_id, "accessToken": keys.user_token(jwt_secret, user_id)})
 
+    def dialog_user(choice: dict) -> dict:
+        # The fake's dialog settings: keys left out are kept, so {} reads the current user.
+        answer = requests.post(f"{fake_graph_control}/dialog", json=choice, timeout=10)
+        answer.raise_for_status()
+        return {"metaUserId": answer.json()["user_id"]}
+
+    @app.get("/dev/facebook-login-user")
+    def dev_current_facebook_login_user():
+        return jsonify(dialog_user({}))
+
     @app.post("/dev/facebook-login-user")
     def dev_facebook_login_user():
         meta_user_id = (request.get_json(silent=True) or {}).get("metaUserId")
         if meta_user_id not in {user["id"] for user in FACEBOOK_LOGIN_USERS}:
             return jsonify({"error": "unknown_user", "message": "metaUserId: one of the demo users"}), 400
-        answer = requests.post(f"{fake_graph_control}/dialog", json={"user_id": meta_user_id}, timeout=10)
-        answer.raise_for_status()
-        return jsonify({"metaUserId": answer.json()["user_id"]})
+        return jsonify(dialog_user({"user_id": meta_user_id}))
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico on their own; the page itself links the SVG.
+        return send_from_directory(UI_DIR, "favicon.svg", mimetype="image/svg+xml")
 
     @app.get("/vendor/<name>")
     def vendor(name: str):

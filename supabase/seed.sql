@@ -1,65 +1,76 @@
--- Demo data so a fresh `make run` shows something: two users (Clerk-style ids), each with a
--- Facebook Page and its linked Instagram account, and three days of hourly and daily insights.
+-- Demo data so a fresh `make run` shows something: two businesses (Clerk-style user ids), each
+-- with a Facebook Page and its linked Instagram account, 30 days of daily insights (what the
+-- first sync backfills) and 72 hours of hourly rows. Maya's Flowers lives on Instagram and
+-- peaks at weekends; Theo's Coffee Roasters is bigger on Facebook and busiest on weekdays.
+-- Pictures are the UI's own files (ui/img/demo/), so the demo works offline.
 -- No tokens: the demo accounts are never synced until their owner connects for real.
 -- Idempotent: `supabase db push --include-seed` re-runs it when this file changes.
 
 insert into public.social_media_accounts
   (user_id, platform, account_id, account_name, username, profile_picture_url, is_test_account, permissions, meta_user_id, last_synced_at)
-values
-  ('user_demo_alice', 'facebook', '104000000000001', 'Alice''s Bakery', 'alicesbakery',
-   'https://picsum.photos/seed/alice-page/100', true,
-   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '122000000000001', date_trunc('hour', now())),
-  ('user_demo_alice', 'instagram', '17841400000000001', 'Alice''s Bakery', 'alices.bakery',
-   'https://picsum.photos/seed/alice-ig/100', true,
-   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '122000000000001', date_trunc('hour', now())),
-  ('user_demo_bob', 'facebook', '104000000000002', 'Bob''s Bikes', 'bobsbikes',
-   'https://picsum.photos/seed/bob-page/100', true,
-   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '122000000000002', date_trunc('hour', now())),
-  ('user_demo_bob', 'instagram', '17841400000000901', 'Bob''s Bikes', 'bobs.bikes',
-   'https://picsum.photos/seed/bob-ig/100', true,
-   '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
-   '122000000000002', date_trunc('hour', now()))
+select user_id, platform::public.social_media_platform, account_id, account_name, username, picture, true,
+       '{"granted": ["pages_show_list", "pages_read_engagement", "instagram_basic", "instagram_manage_insights", "read_insights", "business_management"], "declined": []}',
+       meta_user_id, date_trunc('hour', now()) - interval '12 minutes'
+from (values
+  ('user_demo_maya', 'facebook', '104900000000101', 'Maya''s Flowers', 'mayasflowers', 'img/demo/mayas-flowers.svg', '122900000000101'),
+  ('user_demo_maya', 'instagram', '17841490000000101', 'Maya''s Flowers', 'mayas.flowers', 'img/demo/mayas-flowers.svg', '122900000000101'),
+  ('user_demo_theo', 'facebook', '104900000000202', 'Theo''s Coffee Roasters', 'theoscoffee', 'img/demo/theos-coffee.svg', '122900000000202'),
+  ('user_demo_theo', 'instagram', '17841490000000202', 'Theo''s Coffee Roasters', 'theos.coffee', 'img/demo/theos-coffee.svg', '122900000000202')
+) as demo (user_id, platform, account_id, account_name, username, picture, meta_user_id)
 on conflict (user_id, platform, account_id) do nothing;
+
+-- Each account's scale: views per day, followers now, followers gained per day, and its weekly
+-- rhythm (extra activity on the days it is busiest: 0 = Sunday).
+create temporary table demo_profiles (account_id text primary key, views integer, followers integer, growth integer,
+                                      busy_days integer[], busy_boost numeric) on commit drop;
+insert into demo_profiles values
+  ('104900000000101',   420,  860,  3, '{0,5,6}', 0.45),
+  ('17841490000000101', 2600, 4120, 14, '{0,5,6}', 0.60),
+  ('104900000000202',   3100, 5480, 9, '{1,2,3,4,5}', 0.30),
+  ('17841490000000202', 1250, 1930, 5, '{1,2,3,4,5}', 0.25);
 
 -- Hourly rows for the last 72 hours, shaped like the sync's: `metrics` holds the account's
 -- counters and Meta's day-to-date figures (Meta's day ends at midnight in California), and
 -- `derived` is computed by the same function the sync uses, from the previous hour's row.
--- Activity per hour is deterministic in the hour's index, so the UI and the tests agree on it.
+-- Activity per hour follows the hour of day and is deterministic, so the UI and the tests agree.
 with hours as (
-  select a.user_id, a.platform, a.account_id, h,
+  select a.user_id, a.platform, a.account_id, h, p.views, p.followers, p.growth,
          date_trunc('hour', now()) - make_interval(hours => h) as window_start
   from public.social_media_accounts a
+  join demo_profiles p using (account_id)
   cross join generate_series(1, 72) as h
-  where a.user_id in ('user_demo_alice', 'user_demo_bob')
-), day_to_date as (
+), activity as (
   select hours.*,
-         sum(40 + (h * 7) % 25) over meta_day as views,
-         sum(20 + (h * 5) % 15) over meta_day as viewers,
-         sum(5 + (h * 3) % 7) over meta_day as engagements,
-         sum(3 + h % 4) over meta_day as visits
+         -- Daytime hours (UTC) get most of the day's activity; a small wobble per hour.
+         greatest(1, round(views / 24.0 * (case when extract(hour from window_start) between 7 and 20 then 1.6 else 0.3 end)
+                           * (0.85 + ((h * 7) % 11) / 36.0)))::int as hour_views
   from hours
+), day_to_date as (
+  select activity.*,
+         sum(hour_views) over meta_day as views_so_far,
+         sum(round(hour_views * 0.55)) over meta_day as viewers_so_far,
+         sum(round(hour_views * 0.08)) over meta_day as engagements_so_far,
+         sum(round(hour_views * 0.03)) over meta_day as visits_so_far
+  from activity
   window meta_day as (partition by user_id, platform, account_id,
                       (window_start at time zone 'America/Los_Angeles')::date order by window_start)
 ), snapshots as (
   select user_id, platform, account_id, window_start,
          case platform
            when 'facebook' then jsonb_build_object(
-             'followers_count', 1200 + (72 - h) * 2,
-             'fan_count', 1100 + (72 - h),
-             'page_media_view', views,
-             'page_total_media_view_unique', viewers,
-             'page_post_engagements', engagements,
-             'page_views_total', visits)
+             'followers_count', followers - round(growth * h / 24.0),
+             'fan_count', round((followers - round(growth * h / 24.0)) * 0.96),
+             'page_media_view', views_so_far,
+             'page_total_media_view_unique', viewers_so_far,
+             'page_post_engagements', engagements_so_far,
+             'page_views_total', visits_so_far)
            else jsonb_build_object(
-             'followers_count', 800 + (72 - h) * 3,
-             'media_count', 120,
-             'reach', viewers,
-             'views', views,
-             'accounts_engaged', visits,
-             'total_interactions', engagements)
+             'followers_count', followers - round(growth * h / 24.0),
+             'media_count', 140 + (followers % 90),
+             'reach', viewers_so_far,
+             'views', views_so_far,
+             'accounts_engaged', visits_so_far,
+             'total_interactions', engagements_so_far)
          end as metrics,
          case platform
            when 'facebook' then '{"day_timezone": "America/Los_Angeles", "levels": ["followers_count", "fan_count", "page_follows"],
@@ -80,31 +91,39 @@ left join snapshots previous
  and previous.window_start = s.window_start - interval '1 hour'
 on conflict (user_id, platform, account_id, period, window_start) do nothing;
 
--- Daily rows for the last 3 UTC days.
+-- Daily rows for the last 30 UTC days (what the first sync backfills): a slow upward trend, the
+-- account's weekly rhythm and a deterministic wobble.
+with days as (
+  select a.user_id, a.platform, a.account_id, d, p.views,
+         date_trunc('day', now()) - make_interval(days => d) as day,
+         (1 + 0.25 * (30 - d) / 30.0)
+           * (case when extract(dow from date_trunc('day', now()) - make_interval(days => d))::int = any (p.busy_days)
+                   then 1 + p.busy_boost else 1 end)
+           * (0.9 + ((d * 13) % 7) / 30.0) as shape
+  from public.social_media_accounts a
+  join demo_profiles p using (account_id)
+  cross join generate_series(1, 30) as d
+)
 insert into public.social_media_insights (user_id, platform, account_id, period, window_start, window_end, metrics, derived)
-select a.user_id, a.platform, a.account_id, 'day',
-       date_trunc('day', now()) - make_interval(days => d),
-       date_trunc('day', now()) - make_interval(days => d - 1),
-       case a.platform
+select user_id, platform, account_id, 'day', day, day + interval '1 day',
+       case platform
          when 'facebook' then jsonb_build_object(
-           'page_media_view', 900 + d * 37,
-           'page_total_media_view_unique', 400 + d * 11,
-           'page_post_engagements', 120 + d * 5,
-           'page_views_total', 70 + d * 3,
-           'page_daily_follows_unique', 12 + d,
-           'page_daily_unfollows_unique', 2)
+           'page_media_view', round(views * shape),
+           'page_total_media_view_unique', round(views * shape * 0.55),
+           'page_post_engagements', round(views * shape * 0.08),
+           'page_views_total', round(views * shape * 0.03),
+           'page_daily_follows_unique', round(3 + shape * 4),
+           'page_daily_unfollows_unique', 1)
          else jsonb_build_object(
-           'reach', 700 + d * 29,
-           'views', 1500 + d * 41,
-           'accounts_engaged', 95 + d * 4,
-           'total_interactions', 160 + d * 6,
-           'likes', 120 + d * 5,
-           'comments', 18 + d)
+           'reach', round(views * shape * 0.55),
+           'views', round(views * shape),
+           'accounts_engaged', round(views * shape * 0.03),
+           'total_interactions', round(views * shape * 0.08),
+           'likes', round(views * shape * 0.06),
+           'comments', round(views * shape * 0.01))
        end,
        '{}'::jsonb
-from public.social_media_accounts a
-cross join generate_series(1, 3) as d
-where a.user_id in ('user_demo_alice', 'user_demo_bob')
+from days
 on conflict (user_id, platform, account_id, period, window_start) do nothing;
 
 -- Alice's posts, reels and a live story, with their latest lifetime metrics and today's snapshot,

@@ -222,9 +222,12 @@ def _row(services: Services, user_id: str, facebook_user: FacebookUser, platform
 
 def _response(services: Services, user_id: str, outcomes: dict[str, Outcome],
               skipped_pages: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    views = {platform: outcomes[platform].view(platform) for platform in PLATFORMS}
+    # Kept per platform, so the UI can still explain a failure after a reload.
+    services.store.record_connect_outcomes(user_id, views)
     return {
         "success": any(outcome.connected for outcome in outcomes.values()),
-        **{platform: outcomes[platform].view(platform) for platform in PLATFORMS},
+        **views,
         "skippedPages": skipped_pages or [],
         "accounts": [account_view(row) for row in services.store.connected_accounts(user_id)],
     }

@@ -123,16 +123,33 @@ def consume_state(services: Services, state: str, browser_nonce: str | None) -> 
     return login
 
 
-def complete_login(services: Services, args: dict[str, str], browser_nonce: str | None) -> str:
-    """Handles the dialog's redirect and returns where to send the browser: the frontend, with
+@dataclass(frozen=True)
+class LoginResult:
+    """Where to send the browser, for whom the login was, and whether any platform connected."""
+
+    redirect_url: str
+    user_id: str
+    connected: bool
+
+
+# What a person reads for a login that never reached the connect flow (stored with the outcome).
+LOGIN_FAILURES = {
+    "access_denied": "The Facebook sign-in was cancelled.",
+    "code_exchange_failed": "The Facebook sign-in could not be completed. Please try again.",
+    "facebook_unavailable": "Facebook did not answer. Please try again in a moment.",
+}
+
+
+def complete_login(services: Services, args: dict[str, str], browser_nonce: str | None) -> LoginResult:
+    """Handles the dialog's redirect. The redirect URL is the frontend, with
     `connect=done|cancelled|failed`, the platform pressed, and either each platform's outcome
     (`facebook=connected|<reason>`, `instagram=...`, `missing_permissions=a,b`) or `error=<reason>`.
-    Never a token or the code."""
+    Never a token or the code. The outcome is also stored per platform, for the UI's next load."""
     login = consume_state(services, args.get("state", ""), browser_nonce)
     bind(user_id=login.user_id, platform=login.platform)
     if args.get("error"):
         # The person cancelled or refused: Meta sends error=access_denied, error_reason=user_denied.
-        return _frontend_url(services.config, connect="cancelled", platform=login.platform, error=args["error"])
+        return _failed(services, login, "cancelled", args["error"])
     code = args.get("code")
     if not code:
         raise MissingLoginCode("The login callback carries neither a code nor an error.")
@@ -143,29 +160,40 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
     except GraphError as error:
         # An invalid, expired or reused code, or a redirect URI that does not match the dialog's.
         log.warning("login for user %s: code exchange failed: %s", login.user_id, error)
-        return _frontend_url(services.config, connect="failed", platform=login.platform, error="code_exchange_failed")
+        return _failed(services, login, "failed", "code_exchange_failed")
     try:
         body = connect_with_user_token(services, login.user_id, user_token)
     except GraphError as error:
         log.warning("login for user %s failed at Facebook: %s", login.user_id, error)
-        return _frontend_url(services.config, connect="failed", platform=login.platform, error="facebook_unavailable")
-    return _frontend_url(services.config, connect="done", **_outcome_query(login.platform, body))
+        return _failed(services, login, "failed", "facebook_unavailable")
+    return LoginResult(_frontend_url(services.config, connect="done", **_outcome_query(login.platform, body)),
+                       login.user_id, body["success"])
 
 
-def _complete_instagram_login(services: Services, login: LoginState, code: str) -> str:
-    """The frontend URL after Instagram Login: `login=instagram_login` and `instagram=connected|<reason>`."""
+def _failed(services: Services, login: LoginState, connect: str, reason: str,
+            platforms: tuple[str, ...] = PLATFORMS, **query: str) -> LoginResult:
+    message = LOGIN_FAILURES.get(reason, "The Facebook sign-in did not complete.")
+    services.store.record_connect_outcomes(
+        login.user_id, {platform: {"connected": False, "reason": reason, "message": message} for platform in platforms})
+    return LoginResult(_frontend_url(services.config, connect=connect, platform=login.platform, **query, error=reason),
+                       login.user_id, False)
+
+
+def _complete_instagram_login(services: Services, login: LoginState, code: str) -> LoginResult:
+    """After Instagram Login the frontend URL has `login=instagram_login` and `instagram=connected|<reason>`."""
     try:
         outcome = instagram_login.connect_with_code(services, login.user_id, code)
     except GraphError as error:
         # A refused code (invalid, reused, another redirect URI) or Instagram not answering.
         log.warning("Instagram Login for user %s failed: %s", login.user_id, error)
-        return _frontend_url(services.config, connect="failed", platform="instagram", login=INSTAGRAM_LOGIN,
-                             error="code_exchange_failed")
+        return _failed(services, login, "failed", "code_exchange_failed", ("instagram",), login=INSTAGRAM_LOGIN)
+    services.store.record_connect_outcomes(login.user_id, {"instagram": {
+        key: value for key, value in outcome.items() if key in ("connected", "reason", "message", "missingPermissions")}})
     query = {"platform": "instagram", "login": INSTAGRAM_LOGIN,
              "instagram": "connected" if outcome["connected"] else outcome["reason"]}
     if outcome.get("missingPermissions"):
         query["missing_permissions"] = ",".join(outcome["missingPermissions"])
-    return _frontend_url(services.config, connect="done", **query)
+    return LoginResult(_frontend_url(services.config, connect="done", **query), login.user_id, outcome["connected"])
 
 
 def _outcome_query(platform: str, body: dict[str, Any]) -> dict[str, str]:

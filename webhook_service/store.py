@@ -7,7 +7,7 @@ ciphertext; the token table is reached through the service RPCs of the migration
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from webhook_service.config import Config
 from webhook_service.domain_errors import InvalidParameter, Unauthenticated
 
 ACCOUNTS = "social_media_accounts"
+CONNECT_OUTCOMES = "social_media_connect_outcomes"
 # PostgREST's codes for a JWT it refuses (PGRST301-303).
 JWT_ERROR_PREFIX = "PGRST30"
 # Raised by the read RPC for arguments it refuses (invalid_parameter_value).
@@ -57,10 +58,24 @@ class Store:
             .execute().data
         )
 
-    def disconnect(self, user_id: str, platform: str) -> list[dict[str, Any]]:
-        """Deactivates the user's accounts of `platform` and erases their tokens; history stays."""
+    def disconnect(self, user_id: str, platform: str, account_id: str | None = None) -> list[dict[str, Any]]:
+        """Deactivates the user's accounts of `platform` (or that one account) and erases their
+        tokens; history stays."""
+        if account_id is not None:
+            return self.rest.rpc("disconnect_social_media_account", {
+                "p_user_id": user_id, "p_platform": platform, "p_account_id": account_id}).execute().data or []
         return self.rest.rpc("disconnect_social_media_accounts",
                              {"p_user_id": user_id, "p_platform": platform}).execute().data or []
+
+    def record_connect_outcomes(self, user_id: str, outcomes: dict[str, dict[str, Any]]) -> None:
+        """Keeps each platform's last connect outcome (the connect API's view of it), which the UI
+        reads under RLS to explain a failure after a reload."""
+        attempted_at = datetime.now(UTC).isoformat()
+        rows = [{"user_id": user_id, "platform": platform, "connected": outcome["connected"],
+                 "reason": outcome.get("reason"), "message": outcome.get("message"),
+                 "missing_permissions": outcome.get("missingPermissions", []), "attempted_at": attempted_at}
+                for platform, outcome in outcomes.items()]
+        self.rest.from_(CONNECT_OUTCOMES).upsert(rows, on_conflict="user_id,platform").execute()
 
     # --- connection health ----------------------------------------------------------------------
     def record_health(self, health: list[dict[str, Any]]) -> list[dict[str, Any]]:

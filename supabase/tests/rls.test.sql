@@ -63,12 +63,12 @@ set local request.jwt.claims = '{"role": "authenticated"}';
 select is_empty($$select * from social_media_accounts$$, 'an authenticated token without sub sees no accounts');
 
 -- the seed's demo users --------------------------------------------------------------------------
-set local request.jwt.claims = '{"sub": "user_demo_alice", "role": "authenticated"}';
+set local request.jwt.claims = '{"sub": "user_demo_maya", "role": "authenticated"}';
 select results_eq($$select platform::text from social_media_accounts order by platform$$,
   array['facebook', 'instagram'], 'seed: demo Alice sees her Facebook and Instagram accounts');
 select ok((select count(*) from social_media_insights where period = 'hour') >= 48,
   'seed: demo Alice has hourly insights');
-select is_empty($$select * from social_media_accounts where user_id = 'user_demo_bob'$$, 'seed: demo Alice cannot see demo Bob');
+select is_empty($$select * from social_media_accounts where user_id = 'user_demo_theo'$$, 'seed: demo Maya cannot see demo Theo');
 reset role;
 
 -- service_role --------------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ values ('rls-nonce-1', now() + interval '1 hour'), ('rls-nonce-2', now() + inter
 insert into private.meta_data_deletion_requests (confirmation_code) values ('rls-code-1');
 insert into private.social_media_sync_holds (scope, held_until, status, reason)
 values ('rls-hold-1', now() + interval '1 hour', 'rate_limited', 'rls');
+insert into public.social_media_connect_outcomes (user_id, platform, connected, reason)
+values ('rls_user_a', 'instagram', false, 'no_instagram_business_account'),
+       ('rls_user_b', 'facebook', true, null);
 
 -- ---------------------------------------------------------------------------------------------
 -- Callers, and the tables: which rows are this file's (scope), whose they are (owner column),
@@ -85,6 +88,8 @@ insert into rls_tables values
   ('public.social_media_post_insights', $$user_id like 'rls\_user\__'$$, 'user_id', 'metrics',
    $$insert into public.social_media_post_insights (social_media_post_id, user_id, snapshot_date, metrics, fetched_at)
      values ('d0000000-0000-0000-0000-00000000000a', %L, '2026-02-01', '{}', now())$$),
+  ('public.social_media_connect_outcomes', $$user_id like 'rls\_user\__'$$, 'user_id', 'message',
+   $$insert into public.social_media_connect_outcomes (user_id, platform, connected) values (%L, 'facebook', true)$$),
   ('private.social_media_tokens', $$access_token like 'ciphertext-_'$$, null, 'access_token',
    $$insert into private.social_media_tokens (account_id, access_token) values ('a0000000-0000-0000-0000-0000000000a2', 'ciphertext-new')$$),
   ('private.oauth_states', $$nonce like 'rls-nonce-%'$$, null, 'used_at',
@@ -133,6 +138,10 @@ insert into rls_table_expectations values
   ('public.social_media_post_insights',     'user_a',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_post_insights',     'user_b',       'own',    'denied', 'denied', 'denied'),
   ('public.social_media_post_insights',     'service_role', 'all',    'one',    'all',    'all'),
+  ('public.social_media_connect_outcomes',   'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('public.social_media_connect_outcomes',   'user_a',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_connect_outcomes',   'user_b',       'own',    'denied', 'denied', 'denied'),
+  ('public.social_media_connect_outcomes',   'service_role', 'all',    'one',    'all',    'all'),
   ('private.social_media_tokens',           'anon',         'denied', 'denied', 'denied', 'denied'),
   ('private.social_media_tokens',           'user_a',       'denied', 'denied', 'denied', 'denied'),
   ('private.social_media_tokens',           'user_b',       'denied', 'denied', 'denied', 'denied'),
@@ -173,6 +182,7 @@ insert into rls_routine_expectations values
   ('public.active_social_media_accounts(text,integer,integer)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.consume_oauth_state(text,timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.disconnect_social_media_accounts(text,social_media_platform)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.disconnect_social_media_account(text,social_media_platform,text)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.deauthorize_meta_user(text,social_media_connection_method)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.delete_meta_user_data(text,text,social_media_connection_method)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.meta_data_deletion_status(text)',                   null, 'denied', 'denied', 'denied', 'runs'),

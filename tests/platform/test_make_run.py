@@ -28,14 +28,14 @@ def test_stack_up_serves_the_seed_to_its_owner_only():
                     "TOKEN_ENCRYPTION_KEY"):
             assert env.get(key), key
 
-        alice = keys.user_token(env["SUPABASE_JWT_SECRET"], "user_demo_alice")
+        maya = keys.user_token(env["SUPABASE_JWT_SECRET"], "user_demo_maya")
         response = requests.get(
             f"{env['SUPABASE_URL']}/rest/v1/social_media_accounts?select=user_id,platform",
-            headers={"apikey": env["SUPABASE_ANON_KEY"], "Authorization": f"Bearer {alice}"},
+            headers={"apikey": env["SUPABASE_ANON_KEY"], "Authorization": f"Bearer {maya}"},
         )
         assert response.status_code == 200
         assert sorted(row["platform"] for row in response.json()) == ["facebook", "instagram"]
-        assert {row["user_id"] for row in response.json()} == {"user_demo_alice"}
+        assert {row["user_id"] for row in response.json()} == {"user_demo_maya"}
 
         again = run("up")  # re-running is safe
         assert again.returncode == 0, again.stdout + again.stderr

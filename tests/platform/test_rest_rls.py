@@ -26,35 +26,35 @@ def as_service(stack_env) -> Client:
     return create_client(stack_env["SUPABASE_URL"], stack_env["SUPABASE_SERVICE_ROLE_KEY"])
 
 
-def test_seed_demo_alice_sees_her_facebook_and_instagram_accounts(as_user):
-    rows = as_user("user_demo_alice").table("social_media_accounts").select("*").order("platform").execute().data
+def test_seed_demo_maya_sees_her_facebook_and_instagram_accounts(as_user):
+    rows = as_user("user_demo_maya").table("social_media_accounts").select("*").order("platform").execute().data
     assert [(row["platform"], row["username"]) for row in rows] == [
-        ("facebook", "alicesbakery"),
-        ("instagram", "alices.bakery"),
+        ("facebook", "mayasflowers"),
+        ("instagram", "mayas.flowers"),
     ]
 
 
-def test_seed_demo_bob_sees_only_his_accounts(as_user):
-    rows = as_user("user_demo_bob").table("social_media_accounts").select("user_id").execute().data
-    assert {row["user_id"] for row in rows} == {"user_demo_bob"}
+def test_seed_demo_theo_sees_only_his_accounts(as_user):
+    rows = as_user("user_demo_theo").table("social_media_accounts").select("user_id").execute().data
+    assert {row["user_id"] for row in rows} == {"user_demo_theo"}
     assert len(rows) == 2
 
 
 def test_select_star_shows_no_token_column(as_user):
-    rows = as_user("user_demo_alice").table("social_media_accounts").select("*").execute().data
+    rows = as_user("user_demo_maya").table("social_media_accounts").select("*").execute().data
     assert rows and all("access_token" not in row and "refresh_token" not in row for row in rows)
 
 
 def test_seed_insights_visible_only_to_their_owner(as_user):
-    alice = as_user("user_demo_alice").table("social_media_insights").select("user_id", count="exact").execute()
-    assert alice.count and alice.count >= 2 * 72
-    assert {row["user_id"] for row in alice.data} == {"user_demo_alice"}
+    maya = as_user("user_demo_maya").table("social_media_insights").select("user_id", count="exact").execute()
+    assert maya.count and maya.count >= 2 * 72
+    assert {row["user_id"] for row in maya.data} == {"user_demo_maya"}
     stranger = as_user("user_stranger").table("social_media_insights").select("*").execute()
     assert stranger.data == []
 
 
 def test_filtering_for_another_users_rows_returns_nothing(as_user):
-    rows = as_user("user_demo_bob").table("social_media_accounts").select("*").eq("user_id", "user_demo_alice").execute()
+    rows = as_user("user_demo_theo").table("social_media_accounts").select("*").eq("user_id", "user_demo_maya").execute()
     assert rows.data == []
 
 
@@ -66,22 +66,22 @@ def test_anon_is_refused(as_anon):
 
 def test_a_user_cannot_write_accounts(as_user):
     with pytest.raises(APIError) as refused:
-        as_user("user_demo_alice").table("social_media_accounts").insert(
-            {"user_id": "user_demo_alice", "platform": "facebook", "account_id": "forged"}
+        as_user("user_demo_maya").table("social_media_accounts").insert(
+            {"user_id": "user_demo_maya", "platform": "facebook", "account_id": "forged"}
         ).execute()
     assert refused.value.code == "42501"
 
 
 def test_a_user_cannot_call_the_service_rpcs(as_user):
     with pytest.raises(APIError) as refused:
-        as_user("user_demo_alice").rpc("active_social_media_accounts", {}).execute()
+        as_user("user_demo_maya").rpc("active_social_media_accounts", {}).execute()
     assert refused.value.code == "42501"
 
 
 def test_the_service_role_reads_every_users_accounts(as_service):
     rows = as_service.table("social_media_accounts").select("user_id").in_(
-        "user_id", ["user_demo_alice", "user_demo_bob"]).execute().data
-    assert sorted(row["user_id"] for row in rows) == ["user_demo_alice"] * 2 + ["user_demo_bob"] * 2
+        "user_id", ["user_demo_maya", "user_demo_theo"]).execute().data
+    assert sorted(row["user_id"] for row in rows) == ["user_demo_maya"] * 2 + ["user_demo_theo"] * 2
 
 
 def test_the_private_token_schema_is_not_exposed(stack_env):

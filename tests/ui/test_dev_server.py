@@ -30,7 +30,7 @@ def test_dev_server_hands_out_public_settings_only(stack_env):
 def test_dev_server_switches_the_fake_login_user(stack_env):
     ui_url = stack_env["UI_URL"]
     facebook_login_users = requests.get(f"{ui_url}config.json", timeout=10).json()["dev"]["facebookLoginUsers"]
-    bob = next(user["id"] for user in facebook_login_users if user["label"].startswith("Bob"))
+    bob = next(user["id"] for user in facebook_login_users if user["label"].startswith("Meta user Bob"))
     switched = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": bob}, timeout=10)
     assert switched.json() == {"metaUserId": bob}
     unknown = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": "1"}, timeout=10)

@@ -25,8 +25,9 @@ export function createActions({ store, api, database, notify, guidance, confirm 
     }
   }
 
-  // Shows "Syncing..." while a run of this user is under way, then the fresh numbers.
-  async function followSync() {
+  // Shows "Syncing..." while a run of this user is under way, then the fresh numbers. Back from a
+  // connect (`expectingRun`), the first sync may already be over when the UI looks: it reads again.
+  async function followSync({ expectingRun = false } = {}) {
     if (following) return;
     following = true;
     try {
@@ -37,7 +38,7 @@ export function createActions({ store, api, database, notify, guidance, confirm 
     } finally {
       following = false;
     }
-    if (store.get().syncing) {
+    if (store.get().syncing || expectingRun) {
       store.update(() => ({ syncing: false }));
       await refresh();
     }
@@ -96,7 +97,7 @@ export function createActions({ store, api, database, notify, guidance, confirm 
       notify(sentences.join(' '), connected.length === PLATFORMS.length ? 'success' : connected.length ? 'warning' : 'error');
       const explained = PLATFORMS.find((platform) => !connected.includes(platform) && needsGuidance(platform, state.outcomes[platform]));
       if (explained) guidance.open(explained, state.outcomes[explained]);
-      await followSync();
+      await followSync({ expectingRun: connected.length > 0 });
     }),
 
     showGuidance: (platform) => guidance.open(platform, store.get().outcomes[platform]),

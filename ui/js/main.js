@@ -41,7 +41,6 @@ function startApp(signedIn) {
     // "Re-check now" runs the connect flow again.
     onRecheck: (platform) => startConnect(store, api, platform),
     onClosed: (platform) => {
-      if (document.activeElement && document.activeElement !== document.body) return;
       const card = document.querySelector(`#connected-accounts [data-platform=${platform}]`);
       const howToFix = card?.querySelector('.reason-box button');
       (howToFix && !howToFix.hidden ? howToFix : card?.querySelector('h3'))?.focus();

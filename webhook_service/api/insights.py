@@ -43,8 +43,7 @@ def sync():
     sync = services().sync
     run = sync.start(scope)
     if prefers_async():
-        threading.Thread(target=_complete_in_background, args=(sync, run),
-                         name=f"insights-sync-{run.id}", daemon=True).start()
+        _complete_in_background(sync, run)
         response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
         response.headers["Preference-Applied"] = "respond-async"
         return response, 202
@@ -79,9 +78,21 @@ def prefers_async() -> bool:
     return any(item.split(";")[0].strip().lower() == "respond-async" for item in preferences.split(","))
 
 
+def sync_user_in_background(user_id: str) -> SyncRun:
+    """Starts a Sync Now of the user's accounts and completes it on a thread (the first sync after
+    a connect): the user's browser sees the run in social_media_sync_runs until it finishes."""
+    sync = services().sync
+    run = sync.start(SyncScope("sync_now", requested_by=user_id, user_id=user_id))
+    _complete_in_background(sync, run)
+    return run
+
+
 def _complete_in_background(sync: InsightsSync, run: SyncRun) -> None:
-    try:
-        sync.complete(run)
-    except Exception:
-        # The run stays `running` without finished_at in social_media_sync_runs: visible, not lost.
-        log.exception("sync run %s failed", run.id)
+    def complete() -> None:
+        try:
+            sync.complete(run)
+        except Exception:
+            # The run stays `running` without finished_at in social_media_sync_runs: visible, not lost.
+            log.exception("sync run %s failed", run.id)
+
+    threading.Thread(target=complete, name=f"insights-sync-{run.id}", daemon=True).start()

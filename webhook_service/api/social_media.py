@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, g, jsonify, redirect, request
 
 from webhook_service.account_view import account_view
+from webhook_service.api.insights import sync_user_in_background
 from webhook_service.auth import login_required
 from webhook_service.connect import connect_with_user_token
 from webhook_service.errors import ApiError
@@ -20,18 +21,23 @@ from webhook_service.services import services
 blueprint = Blueprint("social_media", __name__, url_prefix="/social-media")
 
 
+def json_object_body() -> dict:
+    """The request's JSON object body; an empty body is an empty object."""
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "The request body must be a JSON object.")
+    return body
+
+
 def user_token_from_body() -> str:
     """The Facebook user token of a connect request: the body's, or in development the environment's."""
-    raw = request.get_data(cache=False)
-    body = {}
-    if raw.strip():
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
-        if not isinstance(body, dict):
-            raise ApiError(400, "invalid_body", "The request body must be a JSON object.")
-    token = body.get("access_token")
+    token = json_object_body().get("access_token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ApiError(400, "invalid_body", "access_token must be a non-empty string.")
     token = token or services().config.facebook_access_token
@@ -58,8 +64,14 @@ def connected_accounts():
 @blueprint.post("/disconnect/<platform>")
 @login_required
 def disconnect(platform: str):
+    """Every account of the platform, or with {"account_id": ...} that one account (one of several Pages)."""
+    account_id = json_object_body().get("account_id")
+    if account_id is not None and (not isinstance(account_id, str) or not account_id.strip()):
+        raise ApiError(400, "invalid_body", "account_id must be a non-empty string.")
     bind(platform=checked_platform(platform))
-    disconnected = services().store.disconnect(g.user_id, platform)
+    disconnected = services().store.disconnect(g.user_id, platform, account_id)
+    if account_id is not None and not disconnected:
+        raise ApiError(404, "account_not_found", f"No connected {platform} account {account_id!r} is yours.")
     return jsonify(success=True, platform=platform, disconnected=len(disconnected))
 
 
@@ -86,6 +98,10 @@ def oauth_start():
 def oauth_callback():
     # Reached by the browser from Facebook's dialog: the signed state, not a bearer token, says who,
     # and the cookie set by oauth/start says it is the same browser.
-    response = redirect(complete_login(services(), request.args.to_dict(), request.cookies.get(LOGIN_COOKIE)))
+    login = complete_login(services(), request.args.to_dict(), request.cookies.get(LOGIN_COOKIE))
+    if login.connected:
+        # The first sync starts at once, so the person comes back to 30 days of daily insights.
+        sync_user_in_background(login.user_id)
+    response = redirect(login.redirect_url)
     response.delete_cookie(LOGIN_COOKIE, path=urlsplit(services().config.oauth_redirect_url).path)
     return response

@@ -163,8 +163,17 @@ PATHS = {
     },
     "/api/v1/social-media/disconnect/{platform}": {
         "post": {
-            "summary": "Deactivates the user's accounts of a platform and erases their tokens; insight history stays.",
+            "summary": "Deactivates the user's accounts of a platform (or one of them) and erases their tokens; "
+                       "insight history stays.",
             "parameters": [PLATFORM_PARAMETER],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"account_id": {"type": "string", "minLength": 1,
+                                                  "description": "Only this account (one of several Pages)."}},
+                }}},
+            },
             "responses": {
                 "200": json_response("Disconnected.", {
                     "type": "object", "required": ["success", "platform", "disconnected"],
@@ -172,7 +181,9 @@ PATHS = {
                                    "platform": {"type": "string"},
                                    "disconnected": {"type": "integer", "description": "Accounts deactivated."}},
                 }),
-                "404": UNKNOWN_PLATFORM,
+                "400": error_response("The body is not a JSON object with a string account_id (`invalid_body`)."),
+                "404": error_response("Platform other than `facebook` or `instagram` (`unknown_platform`), "
+                                      "or no such account of the user (`account_not_found`)."),
                 **USER_ERRORS,
             },
         },

@@ -52,7 +52,10 @@ export function createGuidanceModal(dialog, { onRecheck, onClosed }) {
     h('footer', { class: 'dialog-footer' }, back, next, recheck));
   // Opened by the page itself (back from Facebook Login), the dialog has no button to return
   // focus to: the platform's card takes it instead of the page's body.
-  dialog.addEventListener('close', () => onClosed(platform));
+  let opener = null;
+  dialog.addEventListener('close', () => {
+    if (!opener || opener === document.body || !opener.isConnected) onClosed(platform);
+  });
 
   function show(index) {
     pageIndex = index;
@@ -125,7 +128,10 @@ export function createGuidanceModal(dialog, { onRecheck, onClosed }) {
         { title: 'Check the permissions', content: permissionsPage },
       ].filter(Boolean);
       show(0);
-      if (!dialog.open) dialog.showModal();
+      if (!dialog.open) {
+        opener = document.activeElement;
+        dialog.showModal();
+      }
     },
     close: () => dialog.close(),
   };

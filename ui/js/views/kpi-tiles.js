@@ -9,7 +9,7 @@
 // After the first sync an account has 30 days of daily rows: the tiles show yesterday and the
 // daily trend at once, while "last hour" needs two hourly syncs ("Collecting data").
 
-import { accountAvatar, formatDate, formatNumber, h, relativeTime } from '../dom.js';
+import { accountAvatar, formatDate, formatNumber, h, present, relativeTime } from '../dom.js';
 import { PLATFORM_LABELS, accountLabel } from '../platforms.js';
 import { sparkline } from './sparkline.js';
 
@@ -95,7 +95,8 @@ export function mountKpiTiles(container, store, database) {
     }
     if (loadId !== latestLoad) return;
     destroyCharts();
-    const built = KPIS[account.platform].map((kpi) => tile(kpi, account.platform, daily.series, hourly.series));
+    const kinds = { ...daily.kinds, ...hourly.kinds };
+    const built = KPIS[account.platform].map((kpi) => tile(kpi, account.platform, daily.series, hourly.series, kinds[kpi.key]));
     tiles.replaceChildren(...built.map((item) => item.element));
     renderHeading(account);
     container.replaceChildren(pickerField, heading, syncing, tiles);
@@ -105,14 +106,14 @@ export function mountKpiTiles(container, store, database) {
   }
 
   function renderHeading(account) {
-    heading.replaceChildren(accountAvatar(account, 40),
+    heading.replaceChildren(...present([accountAvatar(account, 40),
       h('div', { class: 'account-text' },
         h('strong', { class: 'account-name' }, account.account_name || account.username),
         h('span', { class: 'username' }, `${PLATFORM_LABELS[account.platform]}${account.username ? ` \u00b7 @${account.username}` : ''}`),
         h('span', { class: 'last-sync' }, account.last_synced_at ? ['Updated ', relativeTime(account.last_synced_at)] : 'Not synced yet')),
       account.status === 'needs_reauth' && h('p', { class: 'needs-reconnecting' },
         h('strong', {}, 'Needs reconnecting: '), 'Facebook needs you to sign in again before these numbers can update. ',
-        h('a', { href: '#/settings' }, 'Reconnect in Settings'), '.'));
+        h('a', { href: '#/settings' }, 'Reconnect in Settings'), '.')]));
   }
 
   function destroyCharts() {
@@ -120,8 +121,9 @@ export function mountKpiTiles(container, store, database) {
   }
 }
 
-// -> {element, draw?}
-function tile({ key, label, kind }, platform, daySeries, hourSeries) {
+// -> {element, draw?}. `metricKind` is the RPC's kind of the metric: a unique one (reach) counts
+// each person once a day, so it has no hourly change and its tile no "last hour".
+function tile({ key, label, kind }, platform, daySeries, hourSeries, metricKind) {
   const figures = kind === 'level' ? levelFigures(key, hourSeries) : flowFigures(key, daySeries, hourSeries);
   const titleId = `kpi-${key}`;
   const lastHour = newest(hourSeries.map((row) => row.derived?.[`${key}_delta`]));
@@ -134,7 +136,7 @@ function tile({ key, label, kind }, platform, daySeries, hourSeries) {
       change(figures.change)]
       : h('p', { class: 'collecting' }, COLLECTING),
     chart && chart.element,
-    figures && h('p', { class: 'last-hour' }, 'Last hour: ',
+    figures && metricKind !== 'unique' && h('p', { class: 'last-hour' }, 'Last hour: ',
       lastHour === undefined ? h('span', { class: 'collecting' }, COLLECTING) : signed(lastHour)));
   return { element, draw: chart && chart.draw };
 }

@@ -125,11 +125,12 @@ def consume_state(services: Services, state: str, browser_nonce: str | None) -> 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Where to send the browser, for whom the login was, and whether any platform connected."""
+    """Where to send the browser, for whom the login was, and whether to start the first sync (a
+    Facebook Login that connected something; the sync does not read Instagram Login accounts yet)."""
 
     redirect_url: str
     user_id: str
-    connected: bool
+    start_sync: bool
 
 
 # What a person reads for a login that never reached the connect flow (stored with the outcome).
@@ -167,16 +168,16 @@ def complete_login(services: Services, args: dict[str, str], browser_nonce: str 
         log.warning("login for user %s failed at Facebook: %s", login.user_id, error)
         return _failed(services, login, "failed", "facebook_unavailable")
     return LoginResult(_frontend_url(services.config, connect="done", **_outcome_query(login.platform, body)),
-                       login.user_id, body["success"])
+                       login.user_id, start_sync=body["success"])
 
 
-def _failed(services: Services, login: LoginState, connect: str, reason: str,
+def _failed(services: Services, state: LoginState, connect: str, reason: str,
             platforms: tuple[str, ...] = PLATFORMS, **query: str) -> LoginResult:
     message = LOGIN_FAILURES.get(reason, "The Facebook sign-in did not complete.")
     services.store.record_connect_outcomes(
-        login.user_id, {platform: {"connected": False, "reason": reason, "message": message} for platform in platforms})
-    return LoginResult(_frontend_url(services.config, connect=connect, platform=login.platform, **query, error=reason),
-                       login.user_id, False)
+        state.user_id, {platform: {"connected": False, "reason": reason, "message": message} for platform in platforms})
+    return LoginResult(_frontend_url(services.config, connect=connect, platform=state.platform, **query, error=reason),
+                       state.user_id, start_sync=False)
 
 
 def _complete_instagram_login(services: Services, login: LoginState, code: str) -> LoginResult:
@@ -193,7 +194,7 @@ def _complete_instagram_login(services: Services, login: LoginState, code: str) 
              "instagram": "connected" if outcome["connected"] else outcome["reason"]}
     if outcome.get("missingPermissions"):
         query["missing_permissions"] = ",".join(outcome["missingPermissions"])
-    return LoginResult(_frontend_url(services.config, connect="done", **query), login.user_id, outcome["connected"])
+    return LoginResult(_frontend_url(services.config, connect="done", **query), login.user_id, start_sync=False)
 
 
 def _outcome_query(platform: str, body: dict[str, Any]) -> dict[str, str]:

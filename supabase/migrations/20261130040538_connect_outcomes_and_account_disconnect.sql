@@ -34,8 +34,8 @@ create policy "Service role can manage connect outcomes"
   on public.social_media_connect_outcomes for all to service_role
   using (true) with check (true);
 
--- One account of the user stops being active and loses its token; the row and its insight history
--- stay, as with disconnect_social_media_accounts for a whole platform.
+-- One account of the user (or, with no account named, every account of the platform) stops being
+-- active and loses its token; the rows and their insight history stay.
 create or replace function public.disconnect_social_media_account(
   p_user_id text,
   p_platform public.social_media_platform,
@@ -48,12 +48,21 @@ as $$
   with changed as (
     update public.social_media_accounts
     set is_active = false
-    where user_id = p_user_id and platform = p_platform and account_id = p_account_id
+    where user_id = p_user_id and platform = p_platform and (p_account_id is null or account_id = p_account_id)
     returning *
   ), erased as (
     delete from private.social_media_tokens t using changed where t.account_id = changed.id
   )
   select * from changed
+$$;
+
+-- The platform-wide disconnect is the same with no account named (one body for both).
+create or replace function public.disconnect_social_media_accounts(p_user_id text, p_platform public.social_media_platform)
+returns setof public.social_media_accounts
+language sql
+set search_path = ''
+as $$
+  select * from public.disconnect_social_media_account(p_user_id, p_platform, null)
 $$;
 
 revoke execute on function public.disconnect_social_media_account(text, public.social_media_platform, text)

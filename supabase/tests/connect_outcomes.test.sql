@@ -30,7 +30,7 @@ select is((select missing_permissions from social_media_connect_outcomes where p
   'with the permissions Facebook did not grant');
 select throws_ok($$insert into social_media_connect_outcomes (user_id, platform, connected) values ('user_2clerkE', 'facebook', true)$$,
   '42501', null, 'a user cannot write an outcome');
-select is_empty($$update social_media_connect_outcomes set connected = true, reason = null returning 1$$, 'nor change one');
+select throws_ok($$update social_media_connect_outcomes set connected = true, reason = null$$, '42501', null, 'nor change one');
 select throws_ok($$select public.disconnect_social_media_account('user_2clerkE', 'facebook', 'page-e1')$$, '42501', null,
   'a user cannot call the one-account disconnect RPC');
 reset role;

@@ -99,7 +99,7 @@ def oauth_callback():
     # Reached by the browser from Facebook's dialog: the signed state, not a bearer token, says who,
     # and the cookie set by oauth/start says it is the same browser.
     login = complete_login(services(), request.args.to_dict(), request.cookies.get(LOGIN_COOKIE))
-    if login.connected:
+    if login.start_sync:
         # The first sync starts at once, so the person comes back to 30 days of daily insights.
         sync_user_in_background(login.user_id)
     response = redirect(login.redirect_url)

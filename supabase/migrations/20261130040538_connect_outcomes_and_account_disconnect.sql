@@ -21,6 +21,8 @@ create table if not exists public.social_media_connect_outcomes (
 
 alter table public.social_media_connect_outcomes enable row level security;
 
+-- Supabase grants new tables to anon and authenticated by default: only what is meant stays.
+revoke all on table public.social_media_connect_outcomes from public, anon, authenticated;
 grant select on table public.social_media_connect_outcomes to authenticated;
 grant select, insert, update, delete on table public.social_media_connect_outcomes to service_role;
 

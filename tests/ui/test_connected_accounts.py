@@ -161,9 +161,10 @@ def test_facebook_failing_gets_its_own_explanation_and_how_to_fix(page: Page, se
     how_to_fix = card(page, "facebook").get_by_role("button", name="How to fix this")
     expect(how_to_fix).to_be_focused()
     expect_status(page, "facebook", "error", "Did not connect")
-    # Instagram does not need that permission: it connects.
-    expect_status(page, "instagram", "connected", "Connected")
-    expect(page.get_by_role("status")).to_have_attribute("data-kind", "warning")
+    # Instagram, reached through the Page, fails too and has its own "How to fix this".
+    expect_status(page, "instagram", "error", "Did not connect")
+    expect(card(page, "instagram").get_by_role("button", name="How to fix this")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_attribute("data-kind", "error")
     expect(page.get_by_role("status")).to_contain_text("Facebook did not connect: Some permissions were not granted.")
     capture("settings-facebook-failed")
 

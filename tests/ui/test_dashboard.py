@@ -25,7 +25,7 @@ def seeded_yesterday(db, user_id: str, platform: str, metric: str) -> int:
     return rows[0]["value"]
 
 
-def test_demo_businesses_look_different_and_work_offline(page: Page, sign_in, db, capture, outside_requests, stack_env):
+def test_demo_businesses_look_different_and_work_offline(page: Page, sign_in, open_view, db, capture, outside_requests):
     # Item 14 and 17: local pictures, no outside request, numbers per business and platform, read
     # with supabase-js from the RPC rather than through the service.
     requests_seen = []
@@ -56,6 +56,10 @@ def test_demo_businesses_look_different_and_work_offline(page: Page, sign_in, db
     assert console_errors == []
     assert page.request.get("/favicon.ico").status == 200
     expect(page.locator("link[rel=icon]")).to_have_attribute("href", "favicon.svg")
+    open_view("Settings")
+    expect(page.locator("#connected-accounts .account")).to_have_count(2)
+    expect(page.locator("#connected-accounts .account .last-sync").first).to_contain_text("synced")
+    capture("settings-demo-maya")
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(THEO)

@@ -1,6 +1,8 @@
 // What the UI knows about each platform, and how stored rows and connect outcomes become the
 // status a person reads (always in words; the coloured dot only repeats them).
 
+import { formatDate } from './dom.js';
+
 export const PLATFORMS = ['facebook', 'instagram'];
 
 export const PLATFORM_LABELS = { facebook: 'Facebook', instagram: 'Instagram' };
@@ -55,11 +57,15 @@ export function describeOutcome(outcome) {
   return missing.length ? `${text} Not granted: ${missing.map(describePermission).join(', ')}.` : text;
 }
 
-// One account's status: `kind` for the dot's colour, `words` for what it says.
+// One account's status: `kind` for the dot's colour, `words` for what it says. `expiring`: the
+// service's health check saw the login (or Meta's data access) end soon, at `reconnect_by`.
 export function accountStatus(account, state) {
   if (account.status === 'needs_reauth') return { kind: 'error', words: 'Needs reconnecting' };
   if (state.syncing) return { kind: 'busy', words: 'Syncing\u2026' };
   if (account.status === 'error') return { kind: 'error', words: 'Last sync failed' };
+  if (account.status === 'expiring' && account.reconnect_by) {
+    return { kind: 'warning', words: `Reconnect before ${formatDate(account.reconnect_by, { day: 'numeric', month: 'short' })}` };
+  }
   return { kind: 'ok', words: 'Connected' };
 }
 

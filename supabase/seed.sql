@@ -126,31 +126,31 @@ select user_id, platform, account_id, 'day', day, day + interval '1 day',
 from days
 on conflict (user_id, platform, account_id, period, window_start) do nothing;
 
--- Alice's posts, reels and a live story, with their latest lifetime metrics and today's snapshot,
--- so the dashboard's Top posts panel has something to rank (ids as the fake Graph API's demo).
+-- Maya's posts, reels and a live story, with their latest lifetime metrics and today's snapshot,
+-- so the dashboard's Top posts panel has something to rank (post ids shaped like Meta's).
 with demo_posts (platform, account_id, post_id, media_type, media_product_type, caption, age, metrics) as (
   values
-    ('facebook', '104000000000001', '104000000000001_18000000000000001', null, 'POST',
-     'Fresh sourdough out of the oven at 7.', interval '3 hours',
+    ('facebook', '104900000000101', '104900000000101_18000000000000001', null, 'POST',
+     'Peonies are in: first bunches at 8.', interval '3 hours',
      '{"post_media_view": 812, "post_total_media_view_unique": 604, "post_clicks": 57, "post_reactions_by_type_total": 64, "post_reactions_by_type_total.like": 41, "post_reactions_by_type_total.love": 23}'),
-    ('facebook', '104000000000001', '18000000000000002', 'VIDEO', 'REELS',
-     'How we shape a croissant, in 30 seconds.', interval '20 hours',
+    ('facebook', '104900000000101', '18000000000000002', 'VIDEO', 'REELS',
+     'How we tie a hand bouquet, in 30 seconds.', interval '20 hours',
      '{"blue_reels_play_count": 3410, "post_video_avg_time_watched": 11800, "post_video_view_time": 402000, "post_video_social_actions": 133, "post_video_likes_by_reaction_type": 118}'),
-    ('facebook', '104000000000001', '104000000000001_18000000000000003', null, 'POST',
-     'Closed Monday for a family wedding.', interval '50 hours',
+    ('facebook', '104900000000101', '104900000000101_18000000000000003', null, 'POST',
+     'Closed Monday: we are doing a wedding.', interval '50 hours',
      '{"post_media_view": 1290, "post_total_media_view_unique": 1011, "post_clicks": 18, "post_reactions_by_type_total": 96, "post_reactions_by_type_total.like": 70, "post_reactions_by_type_total.wow": 26}'),
-    ('facebook', '104000000000001', '104000000000001_18000000000000004', null, 'POST',
-     'Pumpkin season: our spiced loaf is back.', interval '10 days',
+    ('facebook', '104900000000101', '104900000000101_18000000000000004', null, 'POST',
+     'Autumn wreaths are back in the shop.', interval '10 days',
      '{"post_media_view": 2674, "post_total_media_view_unique": 1980, "post_clicks": 211, "post_reactions_by_type_total": 188, "post_reactions_by_type_total.like": 120, "post_reactions_by_type_total.love": 68}'),
-    ('instagram', '17841400000000001', '18000000000000006', 'IMAGE', 'FEED', 'Morning bake', interval '5 hours',
+    ('instagram', '17841490000000101', '18000000000000006', 'IMAGE', 'FEED', 'Morning delivery', interval '5 hours',
      '{"views": 1460, "reach": 990, "likes": 171, "comments": 12, "shares": 9, "saved": 21, "total_interactions": 213}'),
-    ('instagram', '17841400000000001', '18000000000000007', 'VIDEO', 'REELS', 'Croissant lamination, sped up',
+    ('instagram', '17841490000000101', '18000000000000007', 'VIDEO', 'REELS', 'A bridal bouquet, sped up',
      interval '26 hours',
      '{"views": 6120, "reach": 4310, "likes": 402, "comments": 37, "shares": 51, "saved": 88, "total_interactions": 578, "ig_reels_avg_watch_time": 9400, "ig_reels_video_view_total_time": 38500000}'),
-    ('instagram', '17841400000000001', '18000000000000008', 'CAROUSEL_ALBUM', 'FEED', 'Our autumn menu, swipe through',
+    ('instagram', '17841490000000101', '18000000000000008', 'CAROUSEL_ALBUM', 'FEED', 'Our autumn colours, swipe through',
      interval '3 days',
      '{"views": 2890, "reach": 2010, "likes": 260, "comments": 19, "shares": 14, "saved": 65, "total_interactions": 358}'),
-    ('instagram', '17841400000000001', '18000000000000010', 'IMAGE', 'STORY', 'Today''s special: cardamom buns',
+    ('instagram', '17841490000000101', '18000000000000010', 'IMAGE', 'STORY', 'Today''s special: dahlias',
      interval '2 hours',
      '{"views": 540, "reach": 470, "replies": 6, "shares": 3, "total_interactions": 15}')
 ), saved as (
@@ -164,7 +164,7 @@ with demo_posts (platform, account_id, post_id, media_type, media_product_type, 
          d.metrics::jsonb, date_trunc('hour', now()), null
   from demo_posts d
   join public.social_media_accounts a
-    on a.user_id = 'user_demo_alice' and a.platform = d.platform::public.social_media_platform
+    on a.user_id = 'user_demo_maya' and a.platform = d.platform::public.social_media_platform
    and a.account_id = d.account_id
   on conflict on constraint social_media_posts_account_post_key do nothing
   returning p.id, p.user_id, p.metrics

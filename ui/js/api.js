@@ -38,5 +38,8 @@ export function createApi(webhookUrl, accessToken) {
     // One account (`accountId`), or every account of the platform.
     disconnect: (platform, accountId) => call('POST', `/disconnect/${platform}`, accountId ? { account_id: accountId } : undefined),
     syncNow: () => call('POST', '/insights/sync'),
+    topPosts: (accountId, { sort, since, pageSize }) => call('GET', `/posts?${new URLSearchParams({
+      account_id: accountId, sort, since, page_size: String(pageSize),
+    })}`),
   };
 }

@@ -15,6 +15,7 @@ import { mountKpiTiles } from './views/kpi-tiles.js';
 import { mountNotice } from './views/notice.js';
 import { mountPublishingPreview } from './views/publishing-preview.js';
 import { renderSignIn } from './views/sign-in.js';
+import { mountTopPosts } from './views/top-posts.js';
 
 const ROUTES = ['dashboard', 'settings'];
 const byId = (id) => document.getElementById(id);
@@ -54,6 +55,7 @@ function startApp(signedIn) {
   mountChannelCards(byId('connected-accounts'), store, actions);
   mountSyncButton(byId('sync-now'), store, actions);
   mountKpiTiles(byId('insights'), store, database);
+  mountTopPosts(byId('top-posts'), store, api);
   mountPublishingPreview(byId('publishing-preview'), store);
   mountFacebookLoginSwitch(byId('dev-tools'), config.dev.facebookLoginUsers, notice.show);
 

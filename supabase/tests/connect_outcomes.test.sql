@@ -1,4 +1,4 @@
--- Migration 20261130040538: the last connect outcome per user and platform under RLS, and
+-- Migration 20261130043431: the last connect outcome per user and platform under RLS, and
 -- disconnecting one account.
 begin;
 create extension if not exists pgtap with schema extensions;

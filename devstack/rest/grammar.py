@@ -9,7 +9,7 @@ spreads and aggregates parse far enough to be refused with PostgREST's own error
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from devstack.rest import errors
 
@@ -57,6 +57,7 @@ class Embed:
     hint: str | None  # a foreign key constraint or column that picks one relationship
     join: str | None  # "inner" drops rows whose embedding is empty; "left" (default) keeps them
     select: tuple[SelectItem, ...]
+    spread: bool = False  # `...rel(cols)`: the related row's columns become the row's own
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class OrderTerm:
     field: Field
     direction: str | None = None  # "asc" / "desc"
     nulls: str | None = None  # "nullsfirst" / "nullslast"
+    embedding: str | None = None  # `order=rel(col)`: a column of a to-one embedding
 
 
 class _ParseFailure(Exception):
@@ -267,8 +269,11 @@ def _select_item(scanner: _Scanner) -> SelectItem:
         if _at_select_item_end(scanner):
             return SelectItem(Field("*"))
         scanner.fail('"," or end of input')
-    if scanner.peek("..."):
-        raise errors.not_implemented("Spreading embedded resources is not supported by the devstack gateway.")
+    if scanner.accept("..."):
+        field = _field(scanner)
+        if not (scanner.peek("(") or scanner.peek("!")):
+            scanner.fail('"(" or "!"')
+        return SelectItem(field, embed=replace(_embed(scanner), spread=True))
     alias = _alias(scanner)
     if scanner.peek("count()"):
         raise errors.aggregates_not_allowed()
@@ -499,8 +504,10 @@ def _order_terms(scanner: _Scanner) -> list[OrderTerm]:
 
 def _order_term(scanner: _Scanner) -> OrderTerm:
     field = _field(scanner)
-    if scanner.peek("("):
-        raise errors.not_embedded(field.name)
+    embedding = None
+    if scanner.accept("("):
+        embedding, field = field.name, _field(scanner)
+        scanner.expect(")")
     direction = nulls = None
     for word in ("asc", "desc"):
         if scanner.accept("." + word):
@@ -513,7 +520,7 @@ def _order_term(scanner: _Scanner) -> OrderTerm:
     scanner.skip_spaces()
     if not (scanner.at_end() or scanner.peek(",")):
         scanner.fail('".asc", ".desc", ".nullsfirst", ".nullslast", "," or end of input')
-    return OrderTerm(field, direction, nulls)
+    return OrderTerm(field, direction, nulls, embedding)
 
 
 def parse_columns(what: str, text: str) -> list[str]:

@@ -55,6 +55,16 @@ def trusted_sql(text: str) -> sql.SQL:
 
 
 @dataclass(frozen=True)
+class Embedded:
+    """An embedding as its parent's filters and order see it."""
+
+    value: sql.Composable  # the embedded JSON (NULL / '[]'-less aggregate when nothing is there)
+    alias: sql.Composable  # the lateral subquery
+    to_one: bool
+    origin: str  # the embedding table's name
+
+
+@dataclass(frozen=True)
 class Statement:
     query: sql.Composable
     params: dict[str, object]
@@ -109,12 +119,18 @@ class _Builder:
             rendered.append(expression)
         return sql.SQL(", ").join(rendered)
 
-    def condition(self, relation: sql.Composable, node: Filter | LogicTree, column_types: dict[str, str]) -> sql.Composable:
+    def condition(self, relation: sql.Composable, node: Filter | LogicTree, column_types: dict[str, str],
+                  embedded: dict[str, Embedded] | None = None) -> sql.Composable:
         if isinstance(node, LogicTree):
             joined = sql.SQL(f" {node.operator.upper()} ").join(
-                self.condition(relation, child, column_types) for child in node.children)
+                self.condition(relation, child, column_types, embedded) for child in node.children)
             return sql.SQL("{}({})").format(sql.SQL("NOT " if node.negated else ""), joined)
         operation = node.operation
+        embedding = (embedded or {}).get(node.field.name)
+        if embedding and not node.field.json_path and operation.operator == "is" and operation.value in ("null", "not_null"):
+            # `rel=not.is.null`: keep the rows whose embedding is not empty (PostgREST >= 11.2).
+            test = sql.SQL("{} IS {}").format(embedding.value, sql.SQL(IS_SQL[operation.value]))
+            return sql.SQL("NOT ({})").format(test) if node.negated else test
         target = self.field(relation, node.field, column_types)
         if operation.operator in FTS_OPERATORS and column_types.get(node.field.name) != "tsvector":
             target = sql.SQL("to_tsvector({}{})").format(self._fts_language(operation.language), target)
@@ -145,13 +161,15 @@ class _Builder:
     def _fts_language(self, language: str | None) -> sql.Composable:
         return sql.SQL("{}, ").format(self.value(language)) if language else sql.SQL("")
 
-    def where(self, relation: sql.Composable, filters: list, column_types: dict[str, str]) -> sql.Composable:
+    def where(self, relation: sql.Composable, filters: list, column_types: dict[str, str],
+              embedded: dict[str, Embedded] | None = None) -> sql.Composable:
         if not filters:
             return sql.SQL("")
         return sql.SQL(" WHERE {}").format(
-            sql.SQL(" AND ").join(self.condition(relation, node, column_types) for node in filters))
+            sql.SQL(" AND ").join(self.condition(relation, node, column_types, embedded) for node in filters))
 
-    def order_by(self, relation: sql.Composable, terms: list[OrderTerm], column_types: dict[str, str]) -> sql.Composable:
+    def order_by(self, relation: sql.Composable, terms: list[OrderTerm], column_types: dict[str, str],
+                 embedded: dict[str, Embedded] | None = None) -> sql.Composable:
         if not terms:
             return sql.SQL("")
         rendered = []
@@ -159,8 +177,19 @@ class _Builder:
             words = [term.direction.upper()] if term.direction else []
             if term.nulls:
                 words.append("NULLS FIRST" if term.nulls == "nullsfirst" else "NULLS LAST")
-            rendered.append(sql.SQL("{} {}").format(self.field(relation, term.field, column_types),
-                                                    sql.SQL(" ".join(words))))
+            if term.embedding is None:
+                target = self.field(relation, term.field, column_types)
+            else:
+                # `order=rel(col)`: a column the to-one embedding selects.
+                embedding = (embedded or {}).get(term.embedding)
+                if embedding is None:
+                    raise errors.not_embedded(term.embedding)
+                if not embedding.to_one:
+                    raise errors.ApiError(400, "PGRST118", f"A related order on '{term.embedding}' is not possible",
+                                          f"'{embedding.origin}' and '{term.embedding}' do not form a many-to-one "
+                                          "or one-to-one relationship")
+                target = self.field(embedding.alias, term.field, {})
+            rendered.append(sql.SQL("{} {}").format(target, sql.SQL(" ".join(words))))
         return sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(rendered))
 
     def limit_offset(self, row_range: RowRange) -> sql.Composable:
@@ -173,16 +202,18 @@ class _Builder:
 
     def columns_and_embeddings(self, cache: SchemaCache, request: ApiRequest, relation: sql.Composable, table: Table,
                                items: list[SelectItem], path: tuple[str, ...] = (),
-                               aliases: itertools.count | None = None) -> tuple[list[sql.Composable], list[sql.Composable]]:
+                               aliases: itertools.count | None = None,
+                               ) -> tuple[list[sql.Composable], list[sql.Composable], dict[str, Embedded]]:
         """The select list of one node of the embedding tree and the lateral joins of its embeddings,
         shaped like PostgREST's readPlanToQuery: a to-one embedding is `row_to_json` of a lateral
         subquery, a to-many one the `json_agg` of it (`[]` when empty); `!inner` drops the rows
-        whose embedding is empty."""
+        whose embedding is empty. Also returns the embeddings by key, for the node's filters and order."""
         aliases = aliases if aliases is not None else itertools.count(1)
         types = column_types(table)
         plain = [item for item in items if item.embed is None]
         selects = [self.select_list(relation, plain, types)] if plain else []
         joins = []
+        embedded: dict[str, Embedded] = {}
         for item in items:
             if item.embed is None:
                 continue
@@ -193,23 +224,31 @@ class _Builder:
             aggregate = sql.Identifier(f"pgrst_embed_{number}")
             child_path = path + (item.key,)
             params = request.query.embedded.get(child_path, EmbedParams())
-            child_selects, child_joins = self.columns_and_embeddings(
+            child_selects, child_joins, child_embedded = self.columns_and_embeddings(
                 cache, request, child_alias, child, list(item.embed.select), child_path, aliases)
             child_types = column_types(child)
             conditions = [sql.SQL("{}.{} = {}.{}").format(child_alias, identifier(theirs), relation, identifier(ours))
                           for ours, theirs in relationship.columns]
-            conditions += [self.condition(child_alias, node, child_types) for node in params.filters]
+            conditions += [self.condition(child_alias, node, child_types, child_embedded) for node in params.filters]
             subquery = sql.SQL("SELECT {} FROM {} AS {}{} WHERE {}{}{}").format(
                 sql.SQL(", ").join(child_selects) if child_selects else sql.SQL("1"),
                 identifier(child.schema, child.name), child_alias,
                 sql.SQL("").join(child_joins), sql.SQL(" AND ").join(conditions),
-                self.order_by(child_alias, params.order, child_types),
+                self.order_by(child_alias, params.order, child_types, child_embedded),
                 self.limit_offset(params.range.capped(request.max_rows)))
             join_type = sql.SQL("INNER" if item.embed.join == "inner" else "LEFT")
             output = identifier(item.key)
+            embedded[item.key] = Embedded(
+                sql.SQL("row_to_json({}.*)").format(aggregate) if relationship.to_one
+                else sql.SQL("{0}.{0}").format(aggregate), aggregate, relationship.to_one, table.name)
             if relationship.to_one:
                 joins.append(sql.SQL(" {} JOIN LATERAL ({}) AS {} ON TRUE").format(join_type, subquery, aggregate))
-                shown = sql.SQL("row_to_json({}.*)::jsonb AS {}").format(aggregate, output)
+                # A spread (`...rel(cols)`) puts the related columns in the row itself.
+                shown = (sql.SQL("{}.*").format(aggregate) if item.embed.spread
+                         else sql.SQL("row_to_json({}.*)::jsonb AS {}").format(aggregate, output))
+            elif item.embed.spread:
+                raise errors.not_implemented(
+                    "Spreading a to-many embedded resource is not supported by the devstack gateway.")
             else:
                 joins.append(sql.SQL(" {0} JOIN LATERAL (SELECT json_agg({1})::jsonb AS {1} FROM ({2}) AS {1}) AS {1} ON {3}")
                              .format(join_type, aggregate, subquery,
@@ -218,7 +257,7 @@ class _Builder:
                 shown = sql.SQL("COALESCE({0}.{0}, '[]') AS {1}").format(aggregate, output)
             if item.embed.select:
                 selects.append(shown)
-        return selects, joins
+        return selects, joins, embedded
 
     # --- JSON payloads ------------------------------------------------------------------------
 
@@ -324,12 +363,12 @@ def read(request: ApiRequest, table: Table, cache: SchemaCache) -> Statement:
     relation = identifier(table.schema, table.name)
     types = column_types(table)
     query = request.query
-    selects, joins = builder.columns_and_embeddings(cache, request, relation, table, query.select)
+    selects, joins, embedded = builder.columns_and_embeddings(cache, request, relation, table, query.select)
     from_clause = sql.SQL("{}{}{}").format(relation, sql.SQL("").join(joins),
-                                          builder.where(relation, query.filters, types))
+                                          builder.where(relation, query.filters, types, embedded))
     rows = sql.SQL("SELECT {} FROM {}{}{}").format(
         sql.SQL(", ").join(selects) if selects else sql.SQL("1"), from_clause,
-        builder.order_by(relation, query.order, types), builder.limit_offset(request.range))
+        builder.order_by(relation, query.order, types, embedded), builder.limit_offset(request.range))
     ctes = [sql.SQL("pgrst_source AS ({})").format(rows)]
     total, count_plan = _count(request, ctes, sql.SQL("SELECT 1 FROM {}").format(from_clause))
     body = _body(None if request.method == "HEAD" else request.media)
@@ -373,10 +412,10 @@ def _mutation_result(builder: _Builder, request: ApiRequest, table: Table, cache
     ctes = [sql.SQL("pgrst_source AS ({})").format(mutation)]
     representation = request.preferences.representation
     if representation == "representation":
-        selects, joins = builder.columns_and_embeddings(cache, request, SOURCE, table, request.query.select)
+        selects, joins, embedded = builder.columns_and_embeddings(cache, request, SOURCE, table, request.query.select)
         rows = sql.SQL("SELECT {} FROM pgrst_source{}{}").format(
             sql.SQL(", ").join(selects) if selects else sql.SQL("1"), sql.SQL("").join(joins),
-            builder.order_by(SOURCE, request.query.order, column_types(table)))
+            builder.order_by(SOURCE, request.query.order, column_types(table), embedded))
         body = _body(request.media)
     elif returns_location(request, table):
         rows = sql.SQL("SELECT * FROM pgrst_source")

@@ -185,3 +185,31 @@ def test_writes_return_their_rows_with_embeddings_in_the_asked_order(rest, servi
     finally:
         deleted = requests.delete(f"{rest}/tasks?id=gte.100&select=id&order=id.desc", headers=headers)
     assert deleted.json() == [{"id": 101}, {"id": 100}]
+
+
+def test_a_to_one_spread_puts_the_related_columns_in_the_row(get):
+    assert ok(get("projects?select=id,...clients(client:name)&id=in.(3,5)&order=id")) == [
+        {"id": 3, "client": "Contoso"}, {"id": 5, "client": None}]
+    assert ok(get("tasks?select=name,...projects(project:name,...clients(client:name))&id=eq.1")) == [
+        {"name": "Design", "project": "Website", "client": "Northwind"}]
+
+
+def test_a_to_many_spread_is_refused(get):
+    response = get("clients?select=id,...projects(name)")
+    assert (response.status_code, response.json()["code"]) == (400, "PGRST127")
+
+
+def test_null_filters_on_an_embedding_keep_or_drop_parents(get):
+    assert [row["id"] for row in ok(get("projects?select=id,clients(id)&clients=is.null"))] == [5]
+    assert [row["id"] for row in ok(get("clients?select=id,projects(id)&projects.name=eq.Payroll"
+                                        "&projects=not.is.null"))] == [2]
+
+
+def test_order_by_a_column_of_a_to_one_embedding(get):
+    rows = ok(get("projects?select=id,clients(name)&order=clients(name).desc.nullslast,id&id=lt.5"))
+    assert [row["id"] for row in rows] == [1, 2, 3, 4]  # Northwind before Contoso, descending
+    response = get("clients?select=id,projects(name)&order=projects(name)")
+    assert response.status_code == 400
+    assert response.json() == {"code": "PGRST118", "hint": None,
+                               "details": "'clients' and 'projects' do not form a many-to-one or one-to-one relationship",
+                               "message": "A related order on 'projects' is not possible"}

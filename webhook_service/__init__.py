@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Flask, abort, jsonify, request
+from flask import abort, jsonify, request
+from flask_openapi3 import Info, OpenAPI
 
 from webhook_service.api import register_blueprints
+from webhook_service.api.models import Error, Health
 from webhook_service.config import Config
 from webhook_service.cors import enable_cors
-from webhook_service.errors import register_error_handlers
+from webhook_service.errors import refuse_parameters, register_error_handlers
 from webhook_service.logs import configure as configure_logging
 from webhook_service.logs import replace_context
 from webhook_service.metrics_endpoint import register_metrics_route
@@ -24,12 +26,28 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 REQUEST_ID_ENVIRON = "social_link.request_id"
 
 
-def create_app(config: Config | None = None) -> Flask:
+INFO = Info(
+    title="social-link webhook service", version="1.0.0",
+    description="Connect Facebook Pages and their linked Instagram business accounts; read their insights. "
+                "Errors are always `{\"error\": code, \"message\": text}`.",
+)
+SECURITY_SCHEMES = {
+    "userJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "Supabase Auth or third-party (e.g. Clerk) user JWT; `sub` is the user id."},
+    "cronSecret": {"type": "http", "scheme": "bearer", "description": "`CRON_SECRET`, for the scheduled insights sync."},
+    "metricsToken": {"type": "http", "scheme": "bearer", "description": "`METRICS_TOKEN`, for Prometheus."},
+}
+
+
+def create_app(config: Config | None = None) -> OpenAPI:
     """Builds the app; without `config` the settings come from the environment (ConfigError if unusable)."""
     config = config or Config.from_env()
     configure_logging(config.log_level)
 
-    app = Flask(__name__, static_folder=None)
+    # The document is served at /api/v1/openapi.json (api/__init__.py), without a documentation UI.
+    app = OpenAPI(__name__, static_folder=None, info=INFO, security_schemes=SECURITY_SCHEMES, doc_ui=False,
+                  validation_error_status=400, validation_error_model=Error,
+                  validation_error_callback=refuse_parameters)
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
     app.json.sort_keys = False
     services = Services.build(config)
@@ -65,8 +83,9 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     register_metrics_route(app, config, services.store)
 
-    @app.get("/healthz")
+    @app.get("/healthz", security=[], responses={200: Health})
     def healthz():
+        """Readiness: 200 once the service accepts requests."""
         return jsonify(status="ok")
 
     return app

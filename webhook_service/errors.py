@@ -11,8 +11,10 @@ import traceback
 import httpx
 import postgrest
 from flask import Flask, jsonify, request
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from webhook_service.api.models import Parameters
 from webhook_service.domain_errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from webhook_service.graph import GraphError, RateLimited
 
@@ -45,6 +47,24 @@ class ApiError(Exception):
 
 def error_response(status: int, code: str, message: str):
     return jsonify(error=code, message=message), status
+
+
+def refuse_parameters(error: ValidationError) -> None:
+    """flask-openapi3's validation callback: parameters its models refused, as one ApiError(400).
+    Unknown parameters are named first; otherwise the first refused field's message."""
+    model = Parameters.by_name.get(error.title)
+    problems = error.errors()
+    unknown = [str(problem["loc"][0]) for problem in problems if problem["type"] == "extra_forbidden"]
+    if model is not None and unknown:
+        raise ApiError(400, "invalid_parameter", f"Unknown parameter(s): {', '.join(unknown)}; "
+                                                 f"use {', '.join(sorted(model.model_fields))}.")
+    problem = problems[0]
+    name = str(problem["loc"][0]) if problem["loc"] else None
+    if model is not None and name in model.refusals:
+        raise ApiError(400, *model.refusals[name])
+    if problem["type"] == "invalid_parameter":  # the message of the models' own checks
+        raise ApiError(400, "invalid_parameter", problem["msg"])
+    raise ApiError(400, "invalid_parameter", f"{name}: {problem['msg']}." if name else f"{problem['msg']}.")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import prometheus_client
-from flask import Flask, Response
+from flask import Response
+from flask_openapi3 import OpenAPI
 from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from webhook_service.api.models import error_response
 from webhook_service.auth import bearer_token
 from webhook_service.config import Config
 from webhook_service.errors import ApiError
@@ -130,20 +132,28 @@ def build_registry(store: Store) -> CollectorRegistry:
     return registry
 
 
-def register_metrics_route(app: Flask, config: Config, store: Store) -> None:
+def register_metrics_route(app: OpenAPI, config: Config, store: Store) -> None:
     """`GET /metrics` behind METRICS_TOKEN, when it is set."""
     if not config.metrics_token:
         return
     registry = build_registry(store)
     expected = config.metrics_token.encode()
 
+    @app.get("/metrics", security=[{"metricsToken": []}], responses={
+        200: {"description": "The metrics in Prometheus' text exposition format.",
+              "content": {"text/plain": {"schema": {"type": "string"}}}},
+        401: error_response("Missing or wrong metrics token (`unauthorized`)."),
+    })
     def metrics():
+        """Prometheus metrics, served here only when METRICS_TOKEN is set (docs/operations.md).
+
+        Send `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN the service serves no metrics
+        here (404), or serves them on METRICS_PORT instead.
+        """
         token = bearer_token()
         if token is None or not hmac.compare_digest(token.encode(), expected):
             raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <METRICS_TOKEN>' to read the metrics.")
         return Response(prometheus_client.generate_latest(registry), content_type=prometheus_client.CONTENT_TYPE_LATEST)
-
-    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
 
 
 def start_metrics_listener(config: Config) -> None:

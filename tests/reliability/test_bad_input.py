@@ -123,6 +123,39 @@ def test_soak_fuzzed_requests_get_no_5xx_and_only_documented_json_errors(openapi
     assert problems == [], "\n".join(problems[:20])
 
 
+# Digits int() and str.isdigit() accept (superscript, Arabic-Indic, Devanagari, fullwidth,
+# mathematical), letters and an emoji from outside ASCII.
+NON_ASCII_VALUES = ["²", "٣", "५", "１２", "𝟠", "é", "Ω", "🙂"]
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "signed_in"])
+def test_non_ascii_values_in_every_documented_query_parameter_get_no_5xx(openapi, webhook_url, user_jwt, new_sub,
+                                                                       ledger, caller):
+    """Every query parameter of the generated document, each non-ASCII value in turn (the other
+    parameters left out)."""
+    headers = {"Authorization": f"Bearer {user_jwt(new_sub())}"} if caller == "signed_in" else {}
+    codes = documented_error_codes(openapi.raw_schema)
+    problems, sent = [], 0
+    for path, item in openapi.raw_schema["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            names = [parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"]
+            for name in names:
+                for value in NON_ASCII_VALUES:
+                    url = webhook_url + path.replace("{platform}", "facebook").replace("{code}", "0")
+                    response = requests.request(method, url, params={name: value}, headers=headers,
+                                                allow_redirects=False, timeout=60)
+                    sent += 1
+                    ledger.add("fuzz_inputs.non_ascii")
+                    problem = problem_with(schemathesis.Response.from_requests(response, verify=False), statuses,
+                                           codes)
+                    if problem:
+                        problems.append(f"{method.upper()} {path}?{name}={value}: {problem}")
+
+    assert problems == [], "\n".join(problems[:20])
+    assert sent >= len(NON_ASCII_VALUES) * 10  # hours, days, shard, shards, platform, ... all tried
+
+
 # --- oversized bodies ---------------------------------------------------------------------------
 OVERSIZED_TARGETS = ["/api/v1/social-media/connect/facebook", "/api/v1/social-media/disconnect/facebook",
                      SYNC, "/api/v1/meta/deauthorize", "/api/v1/meta/data-deletion",

@@ -5,34 +5,44 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify
+from flask_openapi3 import APIBlueprint
 
-from webhook_service.api.query_args import integer_arg, reject_unknown
+from webhook_service.api.models import (
+    USER,
+    USER_ERRORS,
+    Insights,
+    PreferHeader,
+    ReadQuery,
+    SyncQuery,
+    SyncResult,
+    SyncStarted,
+    error_response,
+)
 from webhook_service.auth import bearer_token, is_cron_request, login_required
 from webhook_service.errors import ApiError
-from webhook_service.platforms import PLATFORMS
 from webhook_service.services import services
 from webhook_service.sync import InsightsSync, SyncRun, SyncScope
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("insights", __name__, url_prefix="/social-media")
+blueprint = APIBlueprint("insights", __name__, url_prefix="/social-media")
 
-PERIODS = ("hour", "day")
-MAX_HOURS = 24 * 90
-MAX_DAYS = 90
-MAX_SHARDS = 1024
-READ_PARAMETERS = {"platform", "period", "hours", "days", "account_id"}
+INVALID_PARAMETER = error_response("A parameter is missing, unknown or out of range (`invalid_parameter`).")
 
 
-@blueprint.post("/insights/sync")
-def sync():
-    """With the cron secret: every user's accounts (or `user_id`'s), shard `shard` of `shards`.
-    With a user's JWT: that user's accounts only. `Prefer: respond-async` answers 202 at once."""
+@blueprint.post("/insights/sync", security=[{"cronSecret": []}, {"userJwt": []}],
+                responses={200: SyncResult, 202: SyncStarted, 400: INVALID_PARAMETER, **USER_ERRORS})
+def sync(query: SyncQuery, header: PreferHeader):
+    """Sync insights for the current hour: all accounts (cron secret) or the caller's (Sync Now).
+
+    With the cron secret: every active account, or `user_id`'s, optionally shard `shard` of `shards`.
+    With a user's JWT: that user's accounts only (`user_id` and shards are ignored).
+    `Prefer: respond-async` answers 202 as soon as the run is recorded in `social_media_sync_runs`
+    and syncs on; otherwise the answer comes when the run is done.
+    """
     if is_cron_request():
-        shards = integer_arg("shards", default=1, minimum=1, maximum=MAX_SHARDS)
-        shard = integer_arg("shard", default=0, minimum=0, maximum=shards - 1)
-        scope = SyncScope("cron", user_id=request.args.get("user_id") or None, shard=shard, shards=shards)
+        scope = SyncScope("cron", user_id=query.user_id or None, shard=query.shard, shards=query.shards)
     else:
         token = bearer_token()
         if token is None:
@@ -42,7 +52,7 @@ def sync():
 
     sync = services().sync
     run = sync.start(scope)
-    if prefers_async():
+    if prefers_async(header.prefer):
         _complete_in_background(sync, run)
         response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
         response.headers["Preference-Applied"] = "respond-async"
@@ -50,32 +60,23 @@ def sync():
     return jsonify(sync.complete(run))
 
 
-@blueprint.get("/insights")
+@blueprint.get("/insights", security=USER,
+               responses={200: Insights, 400: INVALID_PARAMETER, **USER_ERRORS})
 @login_required
-def read():
-    reject_unknown(READ_PARAMETERS)
-    platform = request.args.get("platform")
-    if platform not in PLATFORMS:
-        raise ApiError(400, "invalid_parameter", "platform is required: 'facebook' or 'instagram'.")
-    period = request.args.get("period", "hour")
-    if period not in PERIODS:
-        raise ApiError(400, "invalid_parameter", "period must be 'hour' or 'day'.")
-    if "hours" in request.args and "days" in request.args:
-        raise ApiError(400, "invalid_parameter", "Give hours or days, not both.")
-    arguments = {
-        "platform": platform,
-        "period": period,
-        "hours": integer_arg("hours", default=None, minimum=1, maximum=MAX_HOURS),
-        "days": integer_arg("days", default=None, minimum=1, maximum=MAX_DAYS),
-        "account_id": request.args.get("account_id") or None,
-    }
+def read(query: ReadQuery):
+    """The caller's insights of one platform: hourly or daily series and aggregates.
+
+    Read through the database function `get_social_media_insights` under the caller's JWT, so row
+    level security applies; a frontend may call it directly at `/rest/v1/rpc/get_social_media_insights`.
+    """
+    arguments = {"platform": query.platform, "period": query.period, "hours": query.hours, "days": query.days,
+                 "account_id": query.account_id or None}
     return jsonify(services().store.read_insights(bearer_token(), arguments))
 
 
-
-def prefers_async() -> bool:
-    preferences = request.headers.get("Prefer", "")
-    return any(item.split(";")[0].strip().lower() == "respond-async" for item in preferences.split(","))
+def prefers_async(preferences: str | None) -> bool:
+    """Whether a `Prefer` header asks for `respond-async`."""
+    return any(item.split(";")[0].strip().lower() == "respond-async" for item in (preferences or "").split(","))
 
 
 def sync_user_in_background(user_id: str) -> SyncRun:

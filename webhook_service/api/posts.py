@@ -2,60 +2,35 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from flask import jsonify
+from flask_openapi3 import APIBlueprint
 
-from flask import Blueprint, jsonify, request
-
-from webhook_service.api.query_args import integer_arg, reject_unknown
+from webhook_service.api.models import USER, USER_ERRORS, Posts, PostsQuery, error_response
 from webhook_service.auth import bearer_token, login_required
-from webhook_service.errors import ApiError
 from webhook_service.services import services
 
-blueprint = Blueprint("posts", __name__, url_prefix="/social-media")
-
-READ_PARAMETERS = {"account_id", "since", "until", "sort", "direction", "page", "page_size"}
-MAX_PAGE_SIZE = 100
-SORT_NAME = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+blueprint = APIBlueprint("posts", __name__, url_prefix="/social-media")
 
 
-@blueprint.get("/posts")
+@blueprint.get("/posts", security=USER, responses={
+    200: Posts,
+    400: error_response("A parameter is missing, unknown or out of range (`invalid_parameter`)."),
+    **USER_ERRORS,
+})
 @login_required
-def read():
-    reject_unknown(READ_PARAMETERS)
-    account_id = request.args.get("account_id", "").strip()
-    if not account_id:
-        raise ApiError(400, "invalid_parameter", "account_id is required: the Page or Instagram account id.")
-    sort = request.args.get("sort", "published_at")
-    if not SORT_NAME.fullmatch(sort):
-        raise ApiError(400, "invalid_parameter",
-                       "sort must be published_at or a metric name such as views or post_media_view.")
-    direction = request.args.get("direction", "desc")
-    if direction not in ("asc", "desc"):
-        raise ApiError(400, "invalid_parameter", "direction must be 'asc' or 'desc'.")
-    since, until = _moment("since"), _moment("until")
-    if since and until and since >= until:
-        raise ApiError(400, "invalid_parameter", "since must be earlier than until.")
+def read(query: PostsQuery):
+    """An account's posts, reels and stories with their latest metrics, ranked and paged.
+
+    Read through the database function `get_social_media_posts` under the caller's JWT, so row level
+    security applies; a frontend may call it directly at `/rest/v1/rpc/get_social_media_posts`.
+    """
     arguments = {
-        "account_id": account_id,
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "sort": sort,
-        "direction": direction,
-        "page_size": integer_arg("page_size", default=20, minimum=1, maximum=MAX_PAGE_SIZE),
-        "page": integer_arg("page", default=1, minimum=1, maximum=1_000_000),
+        "account_id": query.account_id,
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "sort": query.sort,
+        "direction": query.direction,
+        "page_size": query.page_size,
+        "page": query.page,
     }
     return jsonify(services().store.read_posts(bearer_token(), arguments))
-
-
-def _moment(name: str) -> datetime | None:
-    """A date (its UTC midnight) or an ISO 8601 time with an offset."""
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, "invalid_parameter",
-                       f"{name} must be a date (2026-11-01) or a time with an offset (2026-11-01T08:00:00Z).") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

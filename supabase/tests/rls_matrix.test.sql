@@ -211,6 +211,7 @@ insert into rls_routine_expectations values
   ('public.due_social_media_posts(uuid[],timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.get_social_media_posts(text,timestamp with time zone,timestamp with time zone,text,text,integer,integer)',
    $$select (public.get_social_media_posts('rls-page-a') ->> 'total')::bigint$$, 'denied', 'rows=1', 'rows=0', 'rows=0'),
+  ('private.deactivate_social_media_accounts(uuid[],text)',   null, 'denied', 'denied', 'denied', 'runs'),
   ('public.get_social_media_insights(text,text,integer,integer,text)',
    $$select count(*) from jsonb_array_elements(public.get_social_media_insights('facebook', 'hour', 1) -> 'series') s
      where s ->> 'account_id' like 'rls-page-_'$$,            'denied', 'rows=1', 'rows=1', 'rows=0');

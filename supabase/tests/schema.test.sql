@@ -2,7 +2,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(27);
+select plan(28);
 
 select has_table('public', 'social_media_accounts', 'accounts table exists');
 select has_table('public', 'social_media_insights', 'insights table exists');
@@ -17,10 +17,12 @@ select hasnt_column('public', 'social_media_accounts', 'access_token', 'no token
 select hasnt_column('public', 'social_media_accounts', 'refresh_token', 'no refresh token column either');
 select col_is_unique('public', 'social_media_accounts', array['user_id', 'platform', 'account_id'], 'accounts upsert key');
 select col_is_unique('public', 'social_media_insights', array['user_id', 'platform', 'account_id', 'period', 'window_start'], 'insights upsert key');
-select has_index('public', 'social_media_insights', 'idx_smi_user_platform', 'index on (user_id, platform)');
+select hasnt_index('public', 'social_media_insights', 'idx_smi_user_platform', 'no index that is a prefix of smi_unique');
 select has_index('public', 'social_media_insights', 'idx_smi_account_period', 'index on (account_id, period)');
 select has_index('public', 'social_media_insights', 'idx_smi_window_start', 'index on window_start');
-select has_index('public', 'social_media_accounts', 'social_media_accounts_user_id_idx', 'index on the RLS column');
+select hasnt_index('public', 'social_media_accounts', 'social_media_accounts_user_id_idx',
+  'no index that is a prefix of the accounts upsert key (which leads with the RLS column)');
+select col_type_is('public', 'social_media_insights', 'user_id', 'text', 'user_id is text in the insights too');
 select has_trigger('public', 'social_media_insights', 'update_smi_updated_at', 'insights updated_at trigger');
 select has_trigger('public', 'social_media_accounts', 'update_social_media_accounts_updated_at', 'accounts updated_at trigger');
 

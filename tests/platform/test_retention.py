@@ -43,7 +43,26 @@ def test_retention_job_is_scheduled_daily_by_name(database_url):
     assert jobs == [("17 3 * * *", "call public.prune_hourly_insights(interval '90 days')")]
 
 
-def test_cron_run_history_is_pruned_weekly_by_name(database_url):
-    with psycopg.connect(database_url) as db:
-        jobs = db.execute("select schedule, command from cron.job where jobname = 'social-link-prune-cron-history'").fetchall()
-    assert jobs == [("47 3 * * *", "delete from cron.job_run_details where end_time < now() - interval '7 days'")]
+def test_cron_run_history_keeps_a_week_of_this_packages_jobs_and_leaves_other_jobs_alone(database_url):
+    with psycopg.connect(database_url, autocommit=True) as db:
+        schedule, command = db.execute(
+            "select schedule, command from cron.job where jobname = 'social-link-prune-cron-history'").fetchone()
+        ours = db.execute("select jobid from cron.job where jobname = 'social-link-insights-sync'").fetchone()[0]
+        theirs = db.execute("select cron.schedule('someone-elses-job', '0 0 1 1 *', 'select 1')").fetchone()[0]
+        runs = {}
+        try:
+            for job, age in ((ours, "8 days"), (ours, "6 days"), (theirs, "8 days")):
+                runs[job, age] = db.execute(
+                    "insert into cron.job_run_details (jobid, runid, command, status, start_time, end_time) "
+                    "values (%s, nextval('cron.runid_seq'), 'select 1', 'succeeded', now() - %s::interval, "
+                    "now() - %s::interval) returning runid", (job, age, age)).fetchone()[0]
+            db.execute(command)
+            kept = {row[0] for row in db.execute("select runid from cron.job_run_details where runid = any(%s)",
+                                                  (list(runs.values()),))}
+        finally:
+            db.execute("delete from cron.job_run_details where jobid = %s or runid = any(%s)",
+                       (theirs, list(runs.values())))
+            db.execute("select cron.unschedule('someone-elses-job')")
+
+    assert schedule == "47 3 * * *"
+    assert kept == {runs[ours, "6 days"], runs[theirs, "8 days"]}

@@ -1,5 +1,5 @@
 """The RLS matrix (supabase/tests/rls_matrix.test.sql) on the session's database, with its cells
-counted for the report. tests/test_pgtap.py runs it too, with the rest of the pgTAP suite."""
+counted for the report. The only run of the matrix (tests/test_pgtap.py runs the other pgTAP files)."""
 
 from __future__ import annotations
 

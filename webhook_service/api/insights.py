@@ -96,4 +96,6 @@ def _complete_in_background(sync: InsightsSync, run: SyncRun) -> None:
             # The run stays `running` without finished_at in social_media_sync_runs: visible, not lost.
             log.exception("sync run %s failed", run.id)
 
-    threading.Thread(target=complete, name=f"insights-sync-{run.id}", daemon=True).start()
+    # Not a daemon: a graceful stop (SIGTERM) lets the run finish within gunicorn's graceful
+    # timeout; a process killed outright leaves it `running`, visible.
+    threading.Thread(target=complete, name=f"insights-sync-{run.id}", daemon=False).start()

@@ -151,14 +151,6 @@ class UsageTracker:
             scopes = [self._app, self._objects.get(object_id or "", {})]
         return max(_usage_percent(scope) for scope in scopes)
 
-    def near_limit(self, object_id: str | None = None, threshold: float = 80) -> bool:
-        return self.percent(object_id) >= threshold
-
-    def regain_seconds(self, object_id: str) -> float:
-        """Meta's estimate of how long calls for `object_id` stay throttled (0 when they are not)."""
-        with self._lock:
-            entry = self._objects.get(object_id, {})
-        return _regain_seconds(entry)
 
 
 def _usage_percent(scope: dict[str, Any]) -> float:
@@ -408,6 +400,8 @@ def error_from(status: int, payload: Any, headers: Any, path: str, access_token:
     if access_token:
         message = message.replace(access_token, REDACTED)
     details = {"status": status, "code": code, "subcode": subcode, "fbtrace_id": error.get("fbtrace_id")}
+    # Meta's support asks for the fbtrace_id of a failed call; it identifies the call, not the caller.
+    log.info("Graph API error %s/%s on %s: fbtrace_id %s", code, subcode, path, details["fbtrace_id"])
     text = f"Graph API error {code}" + (f"/{subcode}" if subcode else "") + f" on {path}: {message}"
     if code in TOKEN_INVALID_CODES:
         return TokenInvalid(text, **details)

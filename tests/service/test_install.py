@@ -33,14 +33,16 @@ def venv(tmp_path_factory):
     root = tmp_path_factory.mktemp("install")
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, capture_output=True)
     python = root / "venv" / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(PROJECT_ROOT)], check=True, capture_output=True)
+    # Run from the new folder: from the checkout, its own files (and egg-info) would be found first.
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(PROJECT_ROOT)], cwd=root, check=True,
+                   capture_output=True)
     return root
 
 
 def test_the_package_holds_the_service_only(venv):
     listing = subprocess.run([str(venv / "venv" / "bin" / "python"), "-c",
                               "import importlib.metadata as m; print('\\n'.join(str(f) for f in m.files('social-link')))"],
-                             check=True, capture_output=True, text=True).stdout
+                             cwd=venv, check=True, capture_output=True, text=True).stdout
     top_level = {line.split("/", 1)[0] for line in listing.splitlines()}
 
     assert {name for name in top_level if not name.endswith(".dist-info")} == {"webhook_service"}
@@ -48,7 +50,7 @@ def test_the_package_holds_the_service_only(venv):
 
 def test_the_installed_runtime_has_postgrest_but_not_supabase_nor_the_dev_tools(venv):
     installed = subprocess.run([str(venv / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
-                               check=True, capture_output=True, text=True).stdout.lower()
+                               cwd=venv, check=True, capture_output=True, text=True).stdout.lower()
     names = {line.split("==")[0] for line in installed.splitlines()}
 
     assert {"postgrest", "flask", "flask-openapi3", "gunicorn", "pydantic"} <= names

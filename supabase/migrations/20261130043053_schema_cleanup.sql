@@ -13,6 +13,10 @@ drop policy if exists "Service role can manage data deletion requests" on privat
 drop policy if exists "Service role can manage sync runs" on public.social_media_sync_runs;
 drop policy if exists "Service role can manage sync outcomes" on public.social_media_sync_run_accounts;
 drop policy if exists "Service role can manage account events" on public.social_media_account_events;
+drop policy if exists "Service role can manage the metric kinds" on public.social_media_metric_kinds;
+drop policy if exists "Service role can manage sync holds" on private.social_media_sync_holds;
+drop policy if exists "Service role can manage social media posts" on public.social_media_posts;
+drop policy if exists "Service role can manage social media post insights" on public.social_media_post_insights;
 
 -- ---------------------------------------------------------------------------------------------
 -- Routines created from here on in public and private are for service_role unless granted

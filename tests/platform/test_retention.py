@@ -43,8 +43,9 @@ def test_retention_job_is_scheduled_daily_by_name(database_url):
     assert jobs == [("17 3 * * *", "call public.prune_hourly_insights(interval '90 days')")]
 
 
-def test_cron_run_history_keeps_a_week_of_this_packages_jobs_and_leaves_other_jobs_alone(database_url):
-    with psycopg.connect(database_url, autocommit=True) as db:
+def test_cron_run_history_keeps_a_week_of_this_packages_jobs_and_leaves_other_jobs_alone(stack_env):
+    # As the cluster's administrator: pg_cron's run history is written by pg_cron itself, not by postgres.
+    with psycopg.connect(stack_env["ADMIN_DATABASE_URL"], autocommit=True) as db:
         schedule, command = db.execute(
             "select schedule, command from cron.job where jobname = 'social-link-prune-cron-history'").fetchone()
         ours = db.execute("select jobid from cron.job where jobname = 'social-link-insights-sync'").fetchone()[0]

@@ -17,6 +17,7 @@ drop policy if exists "Service role can manage the metric kinds" on public.socia
 drop policy if exists "Service role can manage sync holds" on private.social_media_sync_holds;
 drop policy if exists "Service role can manage social media posts" on public.social_media_posts;
 drop policy if exists "Service role can manage social media post insights" on public.social_media_post_insights;
+drop policy if exists "Service role can manage connect outcomes" on public.social_media_connect_outcomes;
 
 -- ---------------------------------------------------------------------------------------------
 -- Routines created from here on in public and private are for service_role unless granted
@@ -54,13 +55,20 @@ as $$
   select * from changed
 $$;
 
-create or replace function public.disconnect_social_media_accounts(p_user_id text, p_platform public.social_media_platform)
+-- From 20261130043431_connect_outcomes_and_account_disconnect (one account, or all of a platform);
+-- disconnect_social_media_accounts(text, platform) calls it, as there.
+create or replace function public.disconnect_social_media_account(
+  p_user_id text,
+  p_platform public.social_media_platform,
+  p_account_id text
+)
 returns setof public.social_media_accounts
 language sql
 set search_path = ''
 as $$
   select * from private.deactivate_social_media_accounts(array(
-    select id from public.social_media_accounts where user_id = p_user_id and platform = p_platform
+    select id from public.social_media_accounts
+    where user_id = p_user_id and platform = p_platform and (p_account_id is null or account_id = p_account_id)
   ))
 $$;
 

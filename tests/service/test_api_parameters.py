@@ -52,6 +52,15 @@ def test_every_non_ascii_digit_in_a_shard_parameter_is_a_400(client, stack_env, 
         (400, "invalid_parameter")}
 
 
+def test_a_nul_character_in_an_account_id_is_a_400_not_a_database_error(client, as_user):
+    read = client.get(READ, query_string={"platform": "instagram", "account_id": "\u00bd\x00"}, headers=as_user)
+    disconnect = client.post("/api/v1/social-media/disconnect/facebook", json={"account_id": "1\x00"}, headers=as_user)
+
+    assert read.status_code == 400
+    assert read.json == {"error": "invalid_parameter", "message": "account_id must not contain NUL characters."}
+    assert (disconnect.status_code, disconnect.json["error"]) == (400, "invalid_body")
+
+
 @pytest.mark.parametrize("argument, period, maximum", [("hours", "hour", MAX_HOURS), ("days", "day", MAX_DAYS)])
 def test_the_read_rpc_takes_exactly_the_range_the_api_takes(db, argument, period, maximum):
     call = f"select public.get_social_media_insights(platform => 'facebook', period => %s, {argument} => %s)"

@@ -7,7 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from webhook_service.platforms import PLATFORMS
@@ -75,6 +84,15 @@ def bounded_integer(minimum: int, maximum: int) -> Any:
     return Annotated[int, _ascii_integer(minimum, maximum), Field(ge=minimum, le=maximum)]
 
 
+def _without_nul(value: str, info: ValidationInfo) -> str:
+    # Postgres text cannot hold NUL: refused here rather than by the database (a 502).
+    if "\x00" in value:
+        raise PydanticCustomError("invalid_parameter", "{name} must not contain NUL characters.",
+                                  {"name": info.field_name})
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
 PlatformName = Literal["facebook", "instagram"]
 LoginName = Literal["facebook_login", "instagram_login"]
 Hours = bounded_integer(1, MAX_HOURS)
@@ -96,7 +114,7 @@ class ReadQuery(Parameters):
         None, description="The current hour and the hours before it (default 24 for `hour`). Not with `days`.")
     days: Days | None = Field(
         None, description="The current UTC day and the days before it (default 7 for `day`). Not with `hours`.")
-    account_id: str | None = Field(None, description="Only this account (Page or Instagram account id).")
+    account_id: Text | None = Field(None, description="Only this account (Page or Instagram account id).")
 
     @model_validator(mode="after")
     def _hours_or_days(self) -> ReadQuery:
@@ -131,7 +149,7 @@ class PostsQuery(Parameters):
                   "until must be a date (2026-11-01) or a time with an offset (2026-11-01T08:00:00Z)."),
     }
 
-    account_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
+    account_id: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1)] = Field(
         description="The Page or Instagram account.")
     since: Moment | None = Field(None, description=(
         "Posts published at or after (date or date-time; default: 30 days before `until`)."))
@@ -151,7 +169,7 @@ class PostsQuery(Parameters):
 
 
 class SyncQuery(Parameters):
-    user_id: str | None = Field(None, description="Cron only: limit the run to this user.")
+    user_id: Text | None = Field(None, description="Cron only: limit the run to this user.")
     shard: Shard = Field(0, description="Cron only: this request's shard, 0 <= shard < shards.")
     shards: Shards = Field(1, description="Cron only: number of shards the accounts are split into.")
 
@@ -205,8 +223,8 @@ class ConnectBody(BaseModel):
 
 
 class DisconnectBody(BaseModel):
-    account_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(None, description=(
-        "Only this account (one of several Pages)."))
+    account_id: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        None, description="Only this account (one of several Pages).")
 
 
 class SignedRequestForm(BaseModel):

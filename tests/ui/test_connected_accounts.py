@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import psycopg
 from playwright.sync_api import Page, expect
 
 from tests.ui.channel_cards import (
@@ -272,3 +273,21 @@ def test_only_a_stored_row_makes_a_platform_look_connected(page: Page, sign_in, 
     for platform in ("facebook", "instagram"):
         expect_status(page, platform, "not_connected", "Not connected")
         expect_not_shining(page, platform)
+
+
+def test_an_expiring_login_says_reconnect_before_its_date(page: Page, sign_in, user_id, database_url, open_view, capture):
+    # The health check's `expiring` status (reconnect_by 5 days ahead) in the row's words.
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        reconnect_by = connection.execute(
+            "insert into public.social_media_accounts (user_id, platform, account_id, account_name, username,"
+            " expiring_from, reconnect_by, last_synced_at)"
+            " values (%s, 'facebook', %s, 'Expiring Bakery', 'expiring.bakery', now() - interval '1 day',"
+            " now() + interval '5 days', now() - interval '5 minutes') returning reconnect_by",
+            (user_id, f"page-{user_id}")).fetchone()[0]
+    sign_in(user_id)
+    open_view("Settings")
+    row = card(page, "facebook").locator("li.account")
+    expect(row).to_have_attribute("data-status", "warning")
+    expect(row.locator(".status-words")).to_have_text(f"Reconnect before {reconnect_by:%b} {reconnect_by.day}")
+    expect(row.locator(".last-sync")).to_have_text(" \u00b7 synced 5 minutes ago")
+    capture("settings-expiring")

@@ -43,7 +43,8 @@ reset role;
 -- Service role can manage connect outcomes; disconnecting one account -------------------------------------
 set local role service_role;
 set local request.jwt.claims = '{"role": "service_role"}';
-select is((select count(*)::int from social_media_connect_outcomes), 3, 'the service reads every outcome');
+select is((select count(*)::int from social_media_connect_outcomes where user_id in ('user_2clerkE', 'user_2clerkF')), 3,
+  'the service reads every outcome, whoever it belongs to');
 select results_eq($$select account_id from public.disconnect_social_media_account('user_2clerkE', 'facebook', 'page-e1')$$,
   array['page-e1'], 'disconnecting one account deactivates that account alone');
 select results_eq($$select account_id || ':' || is_active from social_media_accounts where user_id = 'user_2clerkE' order by account_id$$,

@@ -276,11 +276,11 @@ def test_only_a_stored_row_makes_a_platform_look_connected(page: Page, sign_in, 
 
 
 def test_an_expiring_login_says_reconnect_before_its_date(page: Page, sign_in, user_id, database_url, open_view, capture):
-    # The health check's `expiring` status (reconnect_by 5 days ahead) in the row's words.
+    # The health check's `expiring` status (Meta's data access ends in 5 days) in the row's words.
     with psycopg.connect(database_url, autocommit=True) as connection:
         reconnect_by = connection.execute(
             "insert into public.social_media_accounts (user_id, platform, account_id, account_name, username,"
-            " expiring_from, reconnect_by, last_synced_at)"
+            " expiring_from, data_access_expires_at, last_synced_at)"
             " values (%s, 'facebook', %s, 'Expiring Bakery', 'expiring.bakery', now() - interval '1 day',"
             " now() + interval '5 days', now() - interval '5 minutes') returning reconnect_by",
             (user_id, f"page-{user_id}")).fetchone()[0]

@@ -18,10 +18,9 @@ select ok((select relrowsecurity from pg_class where oid = 'public.social_media_
 select has_index('public', 'social_media_posts', 'social_media_posts_user_account_published_idx',
   array['user_id', 'account_id', 'published_at', 'id', 'metrics'],
   'the ranking index: no platform enum (not leakproof under RLS), id and metrics included for index-only scans');
-select policies_are('public', 'social_media_posts',
-  array['Users can view their own social media posts', 'Service role can manage social media posts']);
-select policies_are('public', 'social_media_post_insights',
-  array['Users can view their own social media post insights', 'Service role can manage social media post insights']);
+-- service_role bypasses RLS: the users' policies are the only ones (20261130044114_schema_cleanup).
+select policies_are('public', 'social_media_posts', array['Users can view their own social media posts']);
+select policies_are('public', 'social_media_post_insights', array['Users can view their own social media post insights']);
 
 -- Save: list, read, read again ---------------------------------------------------------------------
 set local role service_role;

@@ -2,8 +2,9 @@
 
 Serves `ui/` as static files, the browser builds of the npm packages the UI uses under `/vendor/`,
 `/config.json` (the public settings a browser needs: REST URL, anon key, webhook URL), and two
-development helpers: a sign-in that mints a user JWT with the stack's local secret, and a switch
-for whom the fake Graph API's Login dialog signs in as (to see each connect outcome).
+development helpers: a sign-in that mints a user JWT with the stack's local secret, and switches
+for whom the fake Graph API's Login dialog and Instagram Login window sign in as (to see each
+connect outcome).
 
 None of this is part of the production service: a product serves the `ui/` files from its own
 app and gets the user's JWT from its own Supabase Auth or Clerk session.
@@ -43,6 +44,13 @@ FACEBOOK_LOGIN_USERS = [
     {"id": demo.ALICE_USER_ID, "label": "Meta user Alice: Page with a linked Instagram account"},
     {"id": demo.BOB_USER_ID, "label": "Meta user Bob: Page without Instagram"},
     {"id": demo.CAROL_USER_ID, "label": "Meta user Carol: declined Instagram permissions"},
+    {"id": demo.ERIN_USER_ID, "label": "Meta user Erin: Pages of a Business portfolio"},
+    {"id": demo.FRANK_USER_ID, "label": "Meta user Frank: data access ends in 3 days"},
+]
+# Whom the fake's Instagram Login window signs in as: Instagram accounts without a Facebook Page.
+INSTAGRAM_LOGIN_ACCOUNTS = [
+    {"id": demo.DANA_INSTAGRAM_ID, "label": "Instagram creator Dana (no Facebook Page)"},
+    {"id": demo.PAT_INSTAGRAM_ID, "label": "Instagram user Pat (personal account)"},
 ]
 # Any other id can sign in too (a fresh user with nothing connected); ids look like Clerk's or
 # Supabase's, and the tests give every test its own.
@@ -67,7 +75,8 @@ def create_app(env: dict[str, str]) -> Flask:
 
     @app.get("/config.json")
     def public_config():
-        return jsonify({**config, "dev": {"demoUsers": DEMO_USERS, "facebookLoginUsers": FACEBOOK_LOGIN_USERS}})
+        return jsonify({**config, "dev": {"demoUsers": DEMO_USERS, "facebookLoginUsers": FACEBOOK_LOGIN_USERS,
+                                          "instagramLoginAccounts": INSTAGRAM_LOGIN_ACCOUNTS}})
 
     @app.post("/dev/sign-in")
     def dev_sign_in():
@@ -80,10 +89,11 @@ def create_app(env: dict[str, str]) -> Flask:
         # The fake's dialog settings: keys left out are kept, so {} reads the current user.
         answer = requests.post(f"{fake_graph_control}/dialog", json=choice, timeout=10)
         answer.raise_for_status()
-        return {"metaUserId": answer.json()["user_id"]}
+        return {"metaUserId": answer.json()["user_id"], "instagramAccountId": answer.json()["instagram_account_id"]}
 
     @app.get("/dev/facebook-login-user")
-    def dev_current_facebook_login_user():
+    @app.get("/dev/instagram-login-account")
+    def dev_current_login_people():
         return jsonify(dialog_user({}))
 
     @app.post("/dev/facebook-login-user")
@@ -92,6 +102,13 @@ def create_app(env: dict[str, str]) -> Flask:
         if meta_user_id not in {user["id"] for user in FACEBOOK_LOGIN_USERS}:
             return jsonify({"error": "unknown_user", "message": "metaUserId: one of the demo users"}), 400
         return jsonify(dialog_user({"user_id": meta_user_id}))
+
+    @app.post("/dev/instagram-login-account")
+    def dev_instagram_login_account():
+        account_id = (request.get_json(silent=True) or {}).get("instagramAccountId")
+        if account_id not in {account["id"] for account in INSTAGRAM_LOGIN_ACCOUNTS}:
+            return jsonify({"error": "unknown_account", "message": "instagramAccountId: one of the demo accounts"}), 400
+        return jsonify(dialog_user({"instagram_account_id": account_id}))
 
     @app.get("/favicon.ico")
     def favicon():

@@ -194,7 +194,8 @@ def _complete_instagram_login(services: Services, login: LoginState, code: str) 
              "instagram": "connected" if outcome["connected"] else outcome["reason"]}
     if outcome.get("missingPermissions"):
         query["missing_permissions"] = ",".join(outcome["missingPermissions"])
-    return LoginResult(_frontend_url(services.config, connect="done", **query), login.user_id, start_sync=False)
+    return LoginResult(_frontend_url(services.config, connect="done", **query), login.user_id,
+                       start_sync=outcome["connected"])
 
 
 def _outcome_query(platform: str, body: dict[str, Any]) -> dict[str, str]:

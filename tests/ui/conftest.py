@@ -176,3 +176,10 @@ class FakeGraph:
 
     def sign_in_at_dialog(self, fake_user_id: str) -> None:
         self._call("POST", "/dialog", {"user_id": fake_user_id})
+
+    def create_instagram_account(self, username: str, account_type: str = "BUSINESS") -> dict:
+        """An Instagram account without a Facebook Page (Instagram Login reaches it)."""
+        return self._call("POST", "/instagram-accounts", {"username": username, "account_type": account_type})
+
+    def sign_in_at_instagram_window(self, account_id: str) -> None:
+        self._call("POST", "/dialog", {"instagram_account_id": account_id})

@@ -6,7 +6,9 @@ from __future__ import annotations
 import jwt
 import requests
 
-SECRETS = ("SUPABASE_JWT_SECRET", "SUPABASE_SERVICE_ROLE_KEY", "FACEBOOK_APP_SECRET", "CRON_SECRET",
+from devstack.fake_graph import demo
+
+SECRETS = ("SUPABASE_JWT_SECRET", "SUPABASE_SERVICE_ROLE_KEY", "FACEBOOK_APP_SECRET", "INSTAGRAM_APP_SECRET", "CRON_SECRET",
            "TOKEN_ENCRYPTION_KEY", "OAUTH_STATE_SECRET")
 
 
@@ -32,6 +34,23 @@ def test_dev_server_switches_the_fake_login_user(stack_env):
     facebook_login_users = requests.get(f"{ui_url}config.json", timeout=10).json()["dev"]["facebookLoginUsers"]
     bob = next(user["id"] for user in facebook_login_users if user["label"].startswith("Meta user Bob"))
     switched = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": bob}, timeout=10)
-    assert switched.json() == {"metaUserId": bob}
+    assert switched.json()["metaUserId"] == bob
     unknown = requests.post(f"{ui_url}dev/facebook-login-user", json={"metaUserId": "1"}, timeout=10)
+    assert unknown.status_code == 400
+
+
+def test_dev_server_switches_the_fake_instagram_login_account(stack_env):
+    ui_url = stack_env["UI_URL"]
+    accounts = requests.get(f"{ui_url}config.json", timeout=10).json()["dev"]["instagramLoginAccounts"]
+    assert [account["id"] for account in accounts] == [demo.DANA_INSTAGRAM_ID, demo.PAT_INSTAGRAM_ID]
+    try:
+        switched = requests.post(f"{ui_url}dev/instagram-login-account",
+                                 json={"instagramAccountId": demo.PAT_INSTAGRAM_ID}, timeout=10)
+        assert switched.json()["instagramAccountId"] == demo.PAT_INSTAGRAM_ID
+        current = requests.get(f"{ui_url}dev/instagram-login-account", timeout=10).json()
+        assert current["instagramAccountId"] == demo.PAT_INSTAGRAM_ID
+    finally:
+        requests.post(f"{ui_url}dev/instagram-login-account", json={"instagramAccountId": demo.DANA_INSTAGRAM_ID},
+                      timeout=10)
+    unknown = requests.post(f"{ui_url}dev/instagram-login-account", json={"instagramAccountId": "1"}, timeout=10)
     assert unknown.status_code == 400

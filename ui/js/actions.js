@@ -50,7 +50,8 @@ export function createActions({ store, api, database, notify, guidance, confirm 
       await followSync();
     }),
 
-    connect: (platform) => startConnect(store, api, platform),
+    // `login`: 'facebook_login', or 'instagram_login' for an Instagram account without a Page.
+    connect: (platform, login) => startConnect(store, api, platform, login),
 
     // Asks first; resolves true once the account is disconnected.
     disconnect: (account) => guarded(async () => {
@@ -90,12 +91,14 @@ export function createActions({ store, api, database, notify, guidance, confirm 
         outcomes: Object.fromEntries(PLATFORMS.map((platform) => [platform, state.outcomes[platform] ?? returned[platform]])),
       }));
       const state = store.get();
-      const connected = PLATFORMS.filter((platform) => isConnected(state, platform));
-      const sentences = PLATFORMS.map((platform) => (connected.includes(platform)
+      // The platforms this return is about (Instagram Login: Instagram only).
+      const tried = PLATFORMS.filter((platform) => returned[platform]);
+      const connected = tried.filter((platform) => isConnected(state, platform));
+      const sentences = tried.map((platform) => (connected.includes(platform)
         ? `${PLATFORM_LABELS[platform]} connected.`
         : `${PLATFORM_LABELS[platform]} did not connect: ${describeOutcome(state.outcomes[platform] ?? returned[platform])}`));
-      notify(sentences.join(' '), connected.length === PLATFORMS.length ? 'success' : connected.length ? 'warning' : 'error');
-      const explained = PLATFORMS.find((platform) => !connected.includes(platform) && needsGuidance(platform, state.outcomes[platform]));
+      notify(sentences.join(' '), connected.length === tried.length ? 'success' : connected.length ? 'warning' : 'error');
+      const explained = tried.find((platform) => !connected.includes(platform) && needsGuidance(platform, state.outcomes[platform]));
       if (explained) guidance.open(explained, state.outcomes[explained]);
       await followSync({ expectingRun: connected.length > 0 });
     }),

@@ -32,9 +32,11 @@ export function createApi(webhookUrl, accessToken) {
   }
 
   return {
-    // -> {url}: Facebook's Login dialog, which returns to the service and then to this page. The
-    // answer also sets the cookie that ties the login to this browser, hence the credentials.
-    oauthStart: (platform) => call('GET', `/oauth/start?platform=${platform}`, undefined, 'include'),
+    // -> {url}: Facebook's Login dialog (or, with login 'instagram_login', Instagram's), which
+    // returns to the service and then to this page. The answer also sets the cookie that ties the
+    // login to this browser, hence the credentials.
+    oauthStart: (platform, login = 'facebook_login') => call('GET', `/oauth/start?${new URLSearchParams({ platform, login })}`,
+      undefined, 'include'),
     // One account (`accountId`), or every account of the platform.
     disconnect: (platform, accountId) => call('POST', `/disconnect/${platform}`, accountId ? { account_id: accountId } : undefined),
     syncNow: () => call('POST', '/insights/sync'),

@@ -7,11 +7,12 @@
 import { PLATFORMS } from './platforms.js';
 import { setPending } from './store.js';
 
-// Resolves true when the browser is on its way to Facebook Login.
-export async function startConnect(store, api, platform) {
+// Resolves true when the browser is on its way to Facebook Login (or Instagram Login: `login`
+// 'instagram_login' connects an Instagram professional account without a Facebook Page).
+export async function startConnect(store, api, platform, login = 'facebook_login') {
   setPending(store, platform, true);
   try {
-    const { url } = await api.oauthStart(platform);
+    const { url } = await api.oauthStart(platform, login);
     window.location.assign(url);
     return true;
   } catch (error) {
@@ -38,7 +39,9 @@ export function takeReturnedOutcome() {
 
   const missingPermissions = (query.get('missing_permissions') || '').split(',').filter(Boolean);
   const outcome = { platform: query.get('platform') };
-  for (const platform of PLATFORMS) {
+  // Instagram Login is about Instagram alone: Facebook's outcome is left as it was.
+  const platforms = query.get('login') === 'instagram_login' ? ['instagram'] : PLATFORMS;
+  for (const platform of platforms) {
     const value = query.get(platform) || query.get('error') || 'request_failed';
     outcome[platform] = value === 'connected'
       ? { connected: true }

@@ -3,7 +3,7 @@
 
 import { UNREACHABLE } from './api.js';
 
-const ACCOUNT_COLUMNS = 'id, platform, account_id, account_name, username, profile_picture_url, status, last_error, last_synced_at, reconnect_by';
+const ACCOUNT_COLUMNS = 'id, platform, account_id, account_name, username, profile_picture_url, status, last_error, last_synced_at, reconnect_by, connected_via';
 const OUTCOME_COLUMNS = 'platform, connected, reason, message, missing_permissions, attempted_at';
 // A run that died midway stays `running`; after this long it no longer counts as under way.
 const RUN_STALE_AFTER_MS = 10 * 60 * 1000;

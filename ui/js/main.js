@@ -41,6 +41,7 @@ function startApp(signedIn) {
   const guidance = createGuidanceModal(byId('guidance'), {
     // "Re-check now" runs the connect flow again.
     onRecheck: (platform) => startConnect(store, api, platform),
+    onInstagramLogin: () => startConnect(store, api, 'instagram', 'instagram_login'),
     onClosed: (platform) => {
       const card = document.querySelector(`#connected-accounts [data-platform=${platform}]`);
       const howToFix = card?.querySelector('.reason-box button');
@@ -57,7 +58,7 @@ function startApp(signedIn) {
   mountKpiTiles(byId('insights'), store, database);
   mountTopPosts(byId('top-posts'), store, api);
   mountPublishingPreview(byId('publishing-preview'), store);
-  mountFacebookLoginSwitch(byId('dev-tools'), config.dev.facebookLoginUsers, notice.show);
+  mountFacebookLoginSwitch(byId('dev-tools'), config.dev, notice.show);
 
   byId('who-name').textContent = `Signed in as ${signedIn.userId}`;
   byId('who').hidden = false;

@@ -38,6 +38,7 @@ const REASON_TEXT = {
   access_denied: 'The Facebook sign-in was cancelled.',
   code_exchange_failed: 'The Facebook sign-in could not be completed. Try again.',
   facebook_unavailable: 'Facebook did not answer. Try again in a moment.',
+  not_professional_account: 'This Instagram account is personal: switch it to a professional (business or creator) account in the Instagram app, then connect again.',
 };
 
 // Reasons the guidance modal can help with: something to change on Facebook or Instagram.

@@ -111,7 +111,8 @@ function buildRow(account, actions, afterDisconnect) {
   const menu = h('details', { class: 'account-menu' },
     h('summary', { class: 'button quiet' }, 'Manage', menuLabel),
     h('div', { class: 'menu-items' },
-      h('button', { type: 'button', class: 'menu-item', onClick: () => actions.connect(account.platform) }, 'Reconnect'),
+      h('button', { type: 'button', class: 'menu-item', onClick: () => actions.connect(current.platform, current.connected_via) },
+        'Reconnect'),
       h('button', { type: 'button', class: 'menu-item danger-text', onClick: async () => afterDisconnect(await actions.disconnect(current)) },
         'Disconnect')));
   // Escape closes the menu and returns to its button, as a menu does.

@@ -4,6 +4,7 @@
 
 import { h, present } from '../dom.js';
 import { PLATFORM_LABELS, PERMISSION_PURPOSE, REQUIRED_PERMISSIONS, describePermission } from '../platforms.js';
+import { INSTAGRAM_LOGIN_HELPS, instagramLoginChoice } from './instagram-login-choice.js';
 
 const WHY = {
   facebook: {
@@ -19,7 +20,7 @@ const WHY = {
   instagram: {
     no_instagram_business_account: [
       'Your Facebook Page is connected, but no Instagram account is linked to it as a business account.',
-      'Instagram connects through a Facebook Page: only a Business (or Creator) account that is linked to your Page can be connected here.',
+      'Through Facebook, Instagram comes with a Facebook Page: only a Business (or Creator) account that is linked to your Page is found that way.',
     ],
     missing_permissions: [
       'Facebook did not share everything Instagram needs: some permissions were declined or removed.',
@@ -32,7 +33,7 @@ const WHY = {
   },
 };
 
-export function createGuidanceModal(dialog, { onRecheck, onClosed }) {
+export function createGuidanceModal(dialog, { onRecheck, onClosed, onInstagramLogin }) {
   let pageIndex = 0;
   let platform = 'instagram';
   let outcome = { reason: 'no_instagram_business_account', missingPermissions: [] };
@@ -78,6 +79,7 @@ export function createGuidanceModal(dialog, { onRecheck, onClosed }) {
       h('p', {}, lead),
       h('p', {}, detail),
       missing.length > 0 && h('p', { class: 'missing-summary' }, `Not granted: ${missing.map(describePermission).join(', ')}.`),
+      platform === 'instagram' && INSTAGRAM_LOGIN_HELPS.includes(outcome.reason) && instagramLoginChoice(onInstagramLogin),
     ];
   }
 

@@ -47,7 +47,7 @@ class Server(BaseApplication):
         settings = {
             "bind": f"{self.service_config.host}:{self.service_config.port}",
             "workers": self.service_config.workers,
-            "worker_class": "gthread",
+            "worker_class": "webhook_service.gunicorn_worker.JsonErrorThreadWorker",
             "threads": self.service_config.threads,
             "accesslog": "-",
             "logger_class": JsonGunicornLogger,

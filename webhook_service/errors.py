@@ -20,7 +20,8 @@ from webhook_service.graph import GraphError, RateLimited
 
 log = logging.getLogger(__name__)
 
-# Werkzeug's own errors (routing, size limit, malformed bodies) under stable machine-readable codes.
+# Werkzeug's own errors (routing, size limit, malformed bodies) and gunicorn's refusals before the app
+# (`gunicorn_worker`) under stable machine-readable codes.
 HTTP_ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -28,7 +29,10 @@ HTTP_ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    431: "headers_too_large",
+    501: "not_implemented",
 }
 
 # Domain errors by kind; the first kind an error is an instance of gives its status.

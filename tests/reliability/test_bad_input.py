@@ -5,6 +5,7 @@ Oversized bodies are refused with 413 before anything reads them."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from urllib.parse import urlsplit
@@ -20,8 +21,8 @@ from webhook_service.errors import HTTP_ERROR_CODES
 
 from .conftest import SYNC
 
-# Statuses any route may answer whatever its document says: routing, method, size and media type.
-ANY_ROUTE_STATUSES = {404, 405, 413, 415}
+# Statuses any route may answer whatever its document says: routing, method, sizes and media type.
+ANY_ROUTE_STATUSES = {404, 405, 413, 414, 415, 431}
 EXAMPLES_PER_CASE = 40
 SOAK_EXAMPLES_PER_CASE = 150
 
@@ -244,3 +245,20 @@ def test_a_declared_oversized_body_is_refused_without_waiting_for_it(webhook_url
         status_line = connection.recv(4096).split(b"\r\n", 1)[0]
 
     assert status_line.startswith(b"HTTP/1.1 413 ")
+
+
+@pytest.mark.parametrize(("request_head", "status", "code"), [
+    (f"GET /api/v1/social-media/insights?hours={'9' * 5000} HTTP/1.1\r\n", 414, "uri_too_long"),
+    ("GET /api/v1/social-media/insights HTTP/1.1\r\n" + "X-Padding: x\r\n" * 101, 431, "headers_too_large"),
+    ("GET /api/v1/social-media/insights?code=abc HTTP/9.9\r\n", 400, "bad_request"),
+], ids=["long_request_line", "too_many_headers", "bad_http_version"])
+def test_what_gunicorn_refuses_before_the_app_is_a_json_error(webhook_url, request_head, status, code):
+    address = urlsplit(webhook_url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(f"{request_head}Host: {address.netloc}\r\n\r\n".encode())
+        head, _, body = read_response(connection).partition(b"\r\n\r\n")
+
+    assert head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body)["error"] == code
+    assert b"abc" not in body  # the request is not echoed: its query may hold an OAuth code

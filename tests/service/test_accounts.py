@@ -92,3 +92,35 @@ def test_a_second_user_sees_none_of_the_first_users_accounts_via_rest_under_rls(
     assert not any("token" in column for column in owned[0] if column != "token_expires_at")
     assert other.table("social_media_accounts").select("*").eq("user_id", user_id).execute().data == []
     assert other.table("social_media_accounts").select("*").execute().data == []
+
+
+def test_disconnect_of_one_account_leaves_the_other_pages(api, fake_graph, db, user_id, api_as):
+    user = fake_graph.create_user(pages=[{"name": "Gus's Garage", "instagram": None},
+                                         {"name": "Gus's Garage North", "instagram": None}])
+    api.connect("facebook", user["access_token"])
+    first, second = (page["id"] for page in user["pages"])
+
+    response = api.post("/api/v1/social-media/disconnect/facebook", json={"account_id": second})
+
+    assert response.status_code == 200
+    assert response.json() == {"success": True, "platform": "facebook", "disconnected": 1}
+    assert {row["account_id"]: row["is_active"] for row in db.accounts(user_id)} == {first: True, second: False}
+    assert set(db.tokens(user_id)) == {first}
+    assert api_as(f"{user_id}_other").post("/api/v1/social-media/disconnect/facebook",
+                                           json={"account_id": first}).json()["error"] == "account_not_found"
+    assert api.post("/api/v1/social-media/disconnect/facebook", json={"account_id": ""}).json()["error"] == "invalid_body"
+    assert db.accounts(user_id)[0]["is_active"] is True
+
+
+def test_the_last_connect_outcome_per_platform_is_kept_for_the_browser(api, fake_graph, stack_env, user_jwt, user_id):
+    user = fake_graph.create_user(pages=[{"name": "Hal's Hardware", "instagram": None}])
+    api.connect("facebook", user["access_token"])
+
+    rows = (rest_client(stack_env, user_jwt(user_id)).table("social_media_connect_outcomes")
+            .select("platform,connected,reason,missing_permissions").order("platform").execute().data)
+
+    assert rows == [
+        {"platform": "facebook", "connected": True, "reason": None, "missing_permissions": []},
+        {"platform": "instagram", "connected": False, "reason": "no_instagram_business_account", "missing_permissions": []},
+    ]
+    assert rest_client(stack_env, user_jwt(f"{user_id}_other")).table("social_media_connect_outcomes").select("*").execute().data == []

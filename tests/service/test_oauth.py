@@ -60,6 +60,23 @@ def test_login_connects_and_redirects_with_outcomes_never_a_token(api, anonymous
     assert query_of(location) == {"connect": "done", "platform": "instagram", "facebook": "connected",
                                   "instagram": "no_instagram_business_account"}
     assert [(row["platform"], row["meta_user_id"]) for row in db.accounts(user_id)] == [("facebook", user["id"])]
+    # The first sync is already under way (or done) when the browser gets back: the UI follows it.
+    runs = db.query("select trigger, user_id from public.social_media_sync_runs where requested_by = %s", user_id)
+    assert runs == [{"trigger": "sync_now", "user_id": user_id}]
+
+
+def test_a_login_that_connects_nothing_starts_no_sync_and_keeps_its_reason(api, anonymous, fake_graph, db, user_id):
+    user = fake_graph.create_user(pages=[{"instagram": {}}], permissions={"pages_show_list": "declined"})
+    fake_graph.set_dialog(user_id=user["id"])
+
+    anonymous.get(api.login_redirect("facebook"))
+
+    assert db.query("select 1 from public.social_media_sync_runs where requested_by = %s", user_id) == []
+    outcomes = db.query("select platform::text, reason, missing_permissions from public.social_media_connect_outcomes"
+                        " where user_id = %s order by platform", user_id)
+    assert [(row["platform"], row["reason"]) for row in outcomes] == [("facebook", "missing_permissions"),
+                                                                      ("instagram", "missing_permissions")]
+    assert all("pages_show_list" in row["missing_permissions"] for row in outcomes)
 
 
 def test_login_reports_missing_permissions_in_the_redirect(api, anonymous, fake_graph, user_id):

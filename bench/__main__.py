@@ -1,4 +1,4 @@
-"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|read|posts]`.
+"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|read|posts|storage]`.
 
 Starts its own stack in `.stack-bench/` (as `make run` does), runs the benchmarks, prints the
 results and writes them to bench/results.json, then stops the stack.
@@ -25,7 +25,7 @@ def main() -> int:
     parser.add_argument("--baseline-sample", type=int, default=100, help="accounts synced by the plain baseline")
     parser.add_argument("--read-users", type=int, default=500, help="users (x2 accounts) with a year of history")
     parser.add_argument("--posts-accounts", type=int, default=1000, help="accounts with 50 posts each")
-    parser.add_argument("--only", choices=["sync", "read", "posts"])
+    parser.add_argument("--only", choices=["sync", "read", "posts", "storage"])
     args = parser.parse_args()
 
     stack_dir = PROJECT_ROOT / ".stack-bench"
@@ -50,6 +50,10 @@ def main() -> int:
             from bench import posts
 
             results["posts"] = posts.run(env, accounts=args.posts_accounts, latency_ms=args.latency_ms)
+        if args.only in (None, "storage"):
+            from bench import storage
+
+            results["storage"] = storage.run(env)
     finally:
         stack.down()
         shutil.rmtree(stack_dir, ignore_errors=True)

@@ -128,13 +128,24 @@ def rows_of(collected: AccountInsights, window_start: datetime, fetched: datetim
         end_times.update(dict.fromkeys(metrics, MetaDay(day).until))
     snapshot = {**collected.fields, **newest}
     hour_rows = [{**key, "period": "hour", "window_start": iso(window_start), "window_end": iso(window_start + HOUR),
-                  "metrics": snapshot, "end_times": end_times, "fetched_at": fetched_at}] if snapshot else []
+                  "metrics": snapshot, "end_times": compact_end_times(end_times), "fetched_at": fetched_at}
+                 ] if snapshot else []
     day_rows = []
     for day, metrics in sorted(collected.days.items()):
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         day_rows.append({**key, "period": "day", "window_start": iso(start),
                          "window_end": iso(start + timedelta(days=1)), "metrics": metrics, "fetched_at": fetched_at})
     return hour_rows, day_rows
+
+
+def compact_end_times(end_times: dict[str, int]) -> dict[str, int]:
+    """`{"*": the end most values share, <metric>: its end where it differs}`: most of an hour row's
+    values belong to the same Meta day, so naming each metric again would store them twice."""
+    if not end_times:
+        return {}
+    ends = list(end_times.values())
+    common = max(set(ends), key=ends.count)
+    return {"*": common, **{metric: end for metric, end in end_times.items() if end != common}}
 
 
 def account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int,

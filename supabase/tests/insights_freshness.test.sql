@@ -3,7 +3,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(10);
+select plan(11);
 
 insert into social_media_accounts (id, user_id, platform, account_id, account_name)
 values ('eeeeeeee-0000-0000-0000-0000000000f1', 'user_fresh', 'facebook', 'page-fresh', 'Page');
@@ -79,6 +79,12 @@ select is(private.social_media_insights_derived('{"page_media_view": 70}', '{"pa
 select is(private.social_media_insights_derived('{"page_media_view": 70}', '{"page_media_view": 50}',
   '2026-11-24 08:00Z', (select value -> 'facebook' from spec)), '{"page_media_view_delta": 70}'::jsonb,
   'and restarts when Meta''s day does');
+
+-- Compact end_times: "*" for every metric not named (20261130045351).
+select is(private.social_media_insights_derived('{"page_media_view": 70, "page_follows": 9}',
+  '{"page_media_view": 70, "page_follows": 8}', '{"*": 1795593600}', '{"*": 1795593600, "page_follows": 1795507200}',
+  '2026-11-24 10:00Z', (select value -> 'facebook' from spec)), '{"page_follows_delta": 1}'::jsonb,
+  'end_times "*" stands for every metric it does not name');
 
 select * from finish();
 rollback;

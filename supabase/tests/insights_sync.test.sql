@@ -34,8 +34,9 @@ select has_table('public', 'social_media_sync_run_accounts', 'per-account outcom
 select ok((select relrowsecurity from pg_class where oid = 'public.social_media_sync_runs'::regclass), 'RLS is on for sync runs');
 select ok((select relrowsecurity from pg_class where oid = 'public.social_media_sync_run_accounts'::regclass),
   'RLS is on for sync outcomes');
-select has_index('public', 'social_media_insights', 'idx_smi_user_period_window',
-  array['user_id', 'period', 'window_start'], 'the read RPC''s index on (user_id, period, window_start)');
+select has_index('public', 'social_media_insights', 'smi_unique',
+  array['user_id', 'period', 'window_start', 'platform', 'account_id'],
+  'the read RPC''s range and the upsert share the unique key (user_id, period, window_start, ...): 20261130045351');
 select has_index('public', 'social_media_sync_run_accounts', 'social_media_sync_run_accounts_user_idx',
   'index on the outcomes'' RLS column');
 

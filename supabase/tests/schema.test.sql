@@ -16,10 +16,10 @@ select col_hasnt_default('public', 'social_media_accounts', 'user_id', 'user_id 
 select hasnt_column('public', 'social_media_accounts', 'access_token', 'no token column a browser could select');
 select hasnt_column('public', 'social_media_accounts', 'refresh_token', 'no refresh token column either');
 select col_is_unique('public', 'social_media_accounts', array['user_id', 'platform', 'account_id'], 'accounts upsert key');
-select col_is_unique('public', 'social_media_insights', array['user_id', 'platform', 'account_id', 'period', 'window_start'], 'insights upsert key');
+select col_is_unique('public', 'social_media_insights', array['user_id', 'period', 'window_start', 'platform', 'account_id'], 'insights upsert key (ordered for the read RPC: 20261130045351)');
 select hasnt_index('public', 'social_media_insights', 'idx_smi_user_platform', 'no index that is a prefix of smi_unique');
-select has_index('public', 'social_media_insights', 'idx_smi_account_period', 'index on (account_id, period)');
-select has_index('public', 'social_media_insights', 'idx_smi_window_start', 'index on window_start');
+select hasnt_index('public', 'social_media_insights', 'idx_smi_account_period', 'no index on (account_id, period): no query starts there');
+select has_index('public', 'social_media_insights', 'idx_smi_window_start_brin', 'a BRIN index on window_start for retention');
 select hasnt_index('public', 'social_media_accounts', 'social_media_accounts_user_id_idx',
   'no index that is a prefix of the accounts upsert key (which leads with the RLS column)');
 select col_type_is('public', 'social_media_insights', 'user_id', 'text', 'user_id is text in the insights too');

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from webhook_service.account_sync import compact_end_times
 from webhook_service.graph import (
     GraphClient,
     GraphError,
@@ -136,3 +137,9 @@ def test_the_sync_pauses_when_meta_reports_80_percent_usage():
     throttle.wait({"105"})
 
     assert pauses == [2.0]
+
+
+def test_end_times_name_only_the_metrics_off_the_common_meta_day():
+    assert compact_end_times({"reach": 200, "views": 200, "likes": 200, "page_follows": 100}) == {
+        "*": 200, "page_follows": 100}
+    assert compact_end_times({}) == {}

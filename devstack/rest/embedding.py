@@ -3,8 +3,9 @@
 An embedding names the related table, a foreign key constraint, or a referencing column; a hint
 (`clients!projects_client_id_fkey(*)`, `clients!client_id(*)`) picks one of several. No match is
 PostgREST's PGRST200 (400), several are PGRST201 (300) with the candidates in `details`. Resolved
-over foreign keys between tables of the exposed schemas; relationships through views, computed
-relationships and many-to-many junctions are not followed (PGRST200).
+over foreign keys between tables of the exposed schemas, and many-to-many through a junction table
+whose primary key holds both foreign keys; relationships through views and computed relationships
+are not followed (PGRST200).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def _single_column(relationship: Relationship, *, foreign: bool) -> str | None:
 
 def _matches(relationship: Relationship, target: str, hint: str | None) -> bool:
     foreign_name = relationship.foreign_table[1]
+    if relationship.junction is not None:
+        # Many-to-many: the embedded table's name, the junction's name as the hint.
+        return target == foreign_name and (hint is None or hint == relationship.junction.table[1])
     own_column = _single_column(relationship, foreign=False)
     foreign_column = _single_column(relationship, foreign=True)
     if relationship.is_self:
@@ -73,6 +77,13 @@ def _no_relationship(cache: SchemaCache, origin: tuple[str, str], target: str, h
 
 def _described(relationship: Relationship) -> dict[str, str]:
     table, foreign = relationship.table[1], relationship.foreign_table[1]
+    junction = relationship.junction
+    if junction is not None:
+        source = ", ".join(column for _, column in junction.source)
+        target = ", ".join(column for _, column in junction.target)
+        return {"cardinality": "many-to-many", "embedding": f"{table} with {foreign}",
+                "relationship": f"{junction.table[1]} using {junction.source_constraint}({source}) and "
+                                f"{junction.target_constraint}({target})"}
     own = ", ".join(column for column, _ in relationship.columns)
     theirs = ", ".join(column for _, column in relationship.columns)
     return {

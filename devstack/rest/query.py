@@ -227,12 +227,11 @@ class _Builder:
             child_selects, child_joins, child_embedded = self.columns_and_embeddings(
                 cache, request, child_alias, child, list(item.embed.select), child_path, aliases)
             child_types = column_types(child)
-            conditions = [sql.SQL("{}.{} = {}.{}").format(child_alias, identifier(theirs), relation, identifier(ours))
-                          for ours, theirs in relationship.columns]
+            conditions, through = _join_conditions(relationship, relation, child_alias, number)
             conditions += [self.condition(child_alias, node, child_types, child_embedded) for node in params.filters]
-            subquery = sql.SQL("SELECT {} FROM {} AS {}{} WHERE {}{}{}").format(
+            subquery = sql.SQL("SELECT {} FROM {} AS {}{}{} WHERE {}{}{}").format(
                 sql.SQL(", ").join(child_selects) if child_selects else sql.SQL("1"),
-                identifier(child.schema, child.name), child_alias,
+                identifier(child.schema, child.name), child_alias, through,
                 sql.SQL("").join(child_joins), sql.SQL(" AND ").join(conditions),
                 self.order_by(child_alias, params.order, child_types, child_embedded),
                 self.limit_offset(params.range.capped(request.max_rows)))
@@ -295,6 +294,23 @@ class _Builder:
         names = sql.SQL(", ").join(identifier(name) for name, _, _ in fields)
         sources.append(sql.SQL("LATERAL (SELECT {} FROM {}) pgrst_body").format(names, rows))
         return sql.SQL("FROM {}").format(sql.SQL(", ").join(sources))
+
+
+def _join_conditions(relationship, parent: sql.Composable, child: sql.Composable,
+                     number: int) -> tuple[list[sql.Composable], sql.Composable]:
+    """How an embedded row joins its parent: on the foreign key's columns, or through the junction
+    table (joined to the embedded table) for a many-to-many relationship."""
+    def equal(left, left_column, right, right_column):
+        return sql.SQL("{}.{} = {}.{}").format(left, identifier(left_column), right, identifier(right_column))
+
+    junction = relationship.junction
+    if junction is None:
+        return [equal(child, theirs, parent, ours) for ours, theirs in relationship.columns], sql.SQL("")
+    alias = sql.Identifier(f"pgrst_embed_{number}_j")
+    through = sql.SQL(" JOIN {} AS {} ON {}").format(
+        identifier(*junction.table), alias,
+        sql.SQL(" AND ").join(equal(alias, middle, child, theirs) for theirs, middle in junction.target))
+    return [equal(alias, middle, parent, ours) for ours, middle in junction.source], through
 
 
 def _array_literal(values: tuple[str, ...]) -> str:

@@ -129,18 +129,32 @@ class Table:
 @dataclass(frozen=True)
 class Relationship:
     """One way of a foreign key: from `table` to `foreign_table`. `columns` pairs a column of
-    `table` with the one of `foreign_table` it joins on."""
+    `table` with the one of `foreign_table` it joins on. A many-to-many one goes through a
+    `junction` table instead (`columns` empty)."""
 
     table: tuple[str, str]
     foreign_table: tuple[str, str]
     constraint: str
     columns: tuple[tuple[str, str], ...]
-    cardinality: str  # "many-to-one", "one-to-many" or "one-to-one"
+    cardinality: str  # "many-to-one", "one-to-many", "one-to-one" or "many-to-many"
     is_self: bool
+    junction: Junction | None = None
 
     @property
     def to_one(self) -> bool:
-        return self.cardinality != "one-to-many"
+        return self.cardinality in ("many-to-one", "one-to-one")
+
+
+@dataclass(frozen=True)
+class Junction:
+    """A table whose primary key holds two foreign keys: `source` pairs columns of the embedding
+    table with the junction's, `target` columns of the embedded table with the junction's."""
+
+    table: tuple[str, str]
+    source_constraint: str
+    source: tuple[tuple[str, str], ...]
+    target_constraint: str
+    target: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,29 @@ def load(connection: psycopg.Connection, schemas: tuple[str, ...]) -> SchemaCach
         for row in connection.execute(RELATIONSHIPS_QUERY, {"schemas": list(schemas)}):
             for relationship in _both_ways(*row):
                 relationships.setdefault(relationship.table, []).append(relationship)
+        for relationship in _through_junctions(tables, relationships):
+            relationships.setdefault(relationship.table, []).append(relationship)
     return SchemaCache(tables, routines, role_settings, relationships)
+
+
+def _through_junctions(tables: dict[tuple[str, str], Table],
+                       relationships: dict[tuple[str, str], list[Relationship]]) -> list[Relationship]:
+    """Many-to-many relationships (PostgREST's addM2MRels): two foreign keys of one table whose
+    columns are all part of its primary key make it a junction between the tables they reference."""
+    found = []
+    for junction_name, table in tables.items():
+        outgoing = [relationship for relationship in relationships.get(junction_name, [])
+                    if relationship.to_one and not relationship.is_self]
+        for first in outgoing:
+            for second in outgoing:
+                own_columns = {column for column, _ in first.columns + second.columns}
+                if first is second or not own_columns <= set(table.primary_key):
+                    continue
+                junction = Junction(junction_name, first.constraint, tuple((b, a) for a, b in first.columns),
+                                    second.constraint, tuple((b, a) for a, b in second.columns))
+                found.append(Relationship(first.foreign_table, second.foreign_table, junction_name[1], (),
+                                          "many-to-many", first.foreign_table == second.foreign_table, junction))
+    return found
 
 
 def _both_ways(schema, name, foreign_schema, foreign_name, constraint, columns, foreign_columns,

@@ -116,6 +116,15 @@ insert into rest_contract.messages values (1, 'hi bob', 1, 2), (2, 'hi ann', 2, 
 insert into rest_contract.employees values (1, 'ceo', null), (2, 'cto', 1), (3, 'developer', 2), (4, 'cfo', 1);
 grant select on rest_contract.clients, rest_contract.projects, rest_contract.tasks, rest_contract.client_profiles,
   rest_contract.people, rest_contract.messages, rest_contract.employees to anon, authenticated, service_role;
+-- Many-to-many: people assigned to projects through `assignments` (both keys in its primary key).
+create table rest_contract.assignments (
+  person_id integer references rest_contract.people (id),
+  project_id integer references rest_contract.projects (id),
+  role text not null,
+  primary key (person_id, project_id)
+);
+insert into rest_contract.assignments values (1, 1, 'lead'), (1, 3, 'reviewer'), (2, 1, 'developer');
+grant select on rest_contract.assignments to anon, authenticated, service_role;
 -- Write tests add tasks with ids from 100 and remove them.
 grant insert, update, delete on rest_contract.tasks to service_role;
 

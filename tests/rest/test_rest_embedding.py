@@ -213,3 +213,14 @@ def test_order_by_a_column_of_a_to_one_embedding(get):
     assert response.json() == {"code": "PGRST118", "hint": None,
                                "details": "'clients' and 'projects' do not form a many-to-one or one-to-one relationship",
                                "message": "A related order on 'projects' is not possible"}
+
+
+def test_many_to_many_through_a_junction_table(get):
+    assert ok(get("people?select=name,projects(name)&order=id&projects.order=id")) == [
+        {"name": "ann", "projects": [{"name": "Website"}, {"name": "Warehouse"}]},
+        {"name": "bob", "projects": [{"name": "Website"}]},
+    ]
+    assert ok(get("projects?select=id,people!assignments(name)&id=eq.1&people.order=name.desc")) == [
+        {"id": 1, "people": [{"name": "bob"}, {"name": "ann"}]}]
+    assert ok(get("projects?select=id,people!inner(name)&people.name=eq.bob")) == [{"id": 1, "people": [{"name": "bob"}]}]
+    assert ok(get("people?select=name,assignments(role)&id=eq.2")) == [{"name": "bob", "assignments": [{"role": "developer"}]}]

@@ -24,7 +24,8 @@ from webhook_service.config import Config
 from webhook_service.services import Services
 
 # The service tests' fixtures, under the same names.
-SHARED_FIXTURES = ("anonymous", "api", "api_as", "browser", "cipher", "fake_graph", "no_token_leaks", "received",
+SHARED_FIXTURES = ("anonymous", "api", "api_as", "browser", "cipher", "fake_graph", "http_api", "in_process_app",
+                   "new_browser", "no_token_leaks", "received",
                    "secrets", "service_log", "user_id", "webhook_url")
 globals().update({name: getattr(service_fixtures, name) for name in SHARED_FIXTURES})
 

@@ -1,5 +1,10 @@
 """Fixtures for the webhook service's tests, which run against the session's real stack.
 
+`api`, `anonymous` and `api_as` call the service's Flask app in this process (an in-process
+transport for `requests`, on werkzeug's test client): route logic runs without the hop to
+gunicorn, while the app's REST and Graph API calls go to the stack as in production. `http_api`
+goes to the stack's gunicorn service, for what only the running server shows (its log lines).
+
 Each test signs in as its own JWT `sub` and creates its own Facebook users in the fake Graph API,
 so tests share the stack without seeing each other's rows. Every response a test receives from the
 service, and every line the service logs meanwhile, is checked afterwards for Facebook tokens.
@@ -7,16 +12,23 @@ service, and every line the service logs meanwhile, is checked afterwards for Fa
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+from requests.structures import CaseInsensitiveDict
 
+from webhook_service import create_app
+from webhook_service.config import Config
 from webhook_service.crypto import TokenCipher
 
 # Every token the fake mints looks like Meta's: "EAAG" (Facebook) or "IGAA" (Instagram Login) and a
@@ -120,6 +132,35 @@ class FakeGraph:
         self._post(f"accounts/{account_id}", changes)
 
 
+class InProcess(requests.adapters.BaseAdapter):
+    """A `requests` transport that hands each request to a Flask app in this process."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.client = app.test_client(use_cookies=False)
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        parts = urlsplit(request.url)
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        answer = self.client.open(parts.path, base_url=f"{parts.scheme}://{parts.netloc}", method=request.method,
+                                  query_string=parts.query, headers=list(request.headers.items()), data=body or b"")
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.status.partition(" ")[2]
+        response.headers = CaseInsensitiveDict(answer.headers)
+        # Set-Cookie lines as http.client would hand them over, so the session keeps its cookies.
+        message = http.client.HTTPMessage()
+        for name, value in answer.headers.items():
+            message[name] = value
+        response.raw = SimpleNamespace(_original_response=SimpleNamespace(msg=message))
+        response._content = answer.get_data()
+        response.url, response.request, response.connection = request.url, request, self
+        return response
+
+    def close(self) -> None:
+        pass
+
+
 class Api:
     """The service's HTTP API as one user in one browser sees it (the browser's cookies persist);
     remembers what it received."""
@@ -204,17 +245,45 @@ def user_id() -> str:
     return f"user_test_{uuid.uuid4().hex[:16]}"
 
 
+@pytest.fixture(scope="session")
+def in_process_app(stack_env):
+    """The service's app in this process, with the stack's settings."""
+    return create_app(Config.from_env(stack_env))
+
+
 @pytest.fixture
-def browser() -> requests.Session:
+def new_browser(in_process_app, webhook_url):
+    """`new_browser()`: a browser (cookie jar) whose calls to the service go to the in-process app."""
+    sessions = []
+
+    def open_browser() -> requests.Session:
+        session = requests.Session()
+        session.mount(webhook_url, InProcess(in_process_app))
+        sessions.append(session)
+        return session
+
+    yield open_browser
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def browser(new_browser) -> requests.Session:
     """The test user's browser: `api` and `anonymous` share it, and with it its cookies."""
-    with requests.Session() as session:
-        yield session
+    return new_browser()
 
 
 @pytest.fixture
-def api_as(webhook_url, user_jwt, received):
+def api_as(webhook_url, user_jwt, received, new_browser):
     """The API as signed in by any `sub`, in a browser of its own: `api_as("user_x")`."""
-    return lambda sub: Api(webhook_url, user_jwt(sub), received, requests.Session())
+    return lambda sub: Api(webhook_url, user_jwt(sub), received, new_browser())
+
+
+@pytest.fixture
+def http_api(webhook_url, user_jwt, user_id, received) -> Api:
+    """`api`, but over HTTP to the stack's gunicorn service."""
+    with requests.Session() as session:
+        yield Api(webhook_url, user_jwt(user_id), received, session)
 
 
 @pytest.fixture
@@ -228,13 +297,30 @@ def anonymous(webhook_url, received, browser) -> Api:
     return Api(webhook_url, None, received, browser)
 
 
+class InProcessLog(logging.Handler):
+    """What the in-process app logged during a test, tracebacks included."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(logging.Formatter().format(record))
+
+
 @pytest.fixture(autouse=True)
 def no_token_leaks(service_log, secrets, received):
     """After each test: no token it learned, and nothing shaped like a minted token, appears in a
     response it received or in what the service logged during it."""
     start = service_log.stat().st_size if service_log.exists() else 0
-    yield
+    in_process = InProcessLog()
+    logging.getLogger().addHandler(in_process)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(in_process)
     logged = service_log.read_bytes()[start:].decode(errors="replace") if service_log.exists() else ""
+    logged += "\n".join(in_process.lines)
     leaks = [f"response: {leak}" for text in received for leak in secrets.leaks_in(text)]
     leaks += [f"service log: {leak}" for leak in secrets.leaks_in(logged)]
     assert not leaks, leaks

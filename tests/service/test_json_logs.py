@@ -8,14 +8,14 @@ import json
 SYNC = "/api/v1/social-media/insights/sync"
 
 
-def test_every_line_of_a_connect_and_a_sync_is_json_and_carries_the_ids_it_belongs_to(api, fake_graph, service_log,
+def test_every_line_of_a_connect_and_a_sync_is_json_and_carries_the_ids_it_belongs_to(http_api, fake_graph, service_log,
                                                                                       user_id):
     start = service_log.stat().st_size
     user = fake_graph.create_user(pages=[{"instagram": {}}])
-    connect = api.post("/api/v1/social-media/connect/facebook", json={"access_token": user["access_token"]})
+    connect = http_api.post("/api/v1/social-media/connect/facebook", json={"access_token": user["access_token"]})
     # The first batch call of the run fails once: the Graph client's retry is logged from a pool thread.
     fake_graph.add_fault({"match": {"path_regex": "^/$", "method": "POST"}, "times": 1, "action": {"status": 503}})
-    sync = api.post(SYNC)
+    sync = http_api.post(SYNC)
     lines = service_log.read_bytes()[start:].decode().splitlines()
 
     assert (connect.status_code, sync.status_code) == (200, 200), sync.text

@@ -59,11 +59,11 @@ def test_metrics_are_refused_without_the_token(webhook_url, stack_env):
         assert "social_link" not in response.text
 
 
-def test_a_sync_moves_the_counters_by_exactly_its_work(api, fake_graph, scrape, stack_env):
+def test_a_sync_moves_the_counters_by_exactly_its_work(http_api, fake_graph, scrape, stack_env):
     user = fake_graph.create_user(pages=[{"instagram": {}}, {"instagram": None}])
-    api.connect("facebook", user["access_token"])
+    http_api.connect("facebook", user["access_token"])
     before, graph_before = scrape(), graph_stats(stack_env)
-    sync = api.post(SYNC)
+    sync = http_api.post(SYNC)
     after, graph_after = scrape(), graph_stats(stack_env)
 
     assert sync.status_code == 200 and sync.json()["status"] == "succeeded", sync.text
@@ -127,19 +127,19 @@ def test_without_the_database_the_gauges_say_so_and_the_rest_is_served(stack_env
     assert collected(gauges) == Counter({("social_link_database_metrics_up", ()): 0})
 
 
-def test_a_token_no_key_opens_counts_as_a_decrypt_failure(api, fake_graph, scrape, db: Database):
+def test_a_token_no_key_opens_counts_as_a_decrypt_failure(http_api, fake_graph, scrape, db: Database):
     user = fake_graph.create_user(pages=[{"instagram": None}])
-    api.connect("facebook", user["access_token"])
+    http_api.connect("facebook", user["access_token"])
     db.query("update private.social_media_tokens t set access_token = 'gAAAAAnot-a-ciphertext' "
                "from public.social_media_accounts a where a.id = t.account_id and a.account_id = %s",
                user["pages"][0]["id"])
     before = scrape()
     try:
-        sync = api.post(SYNC)
+        sync = http_api.post(SYNC)
         after = scrape()
     finally:
         # Leaves no unreadable token behind for the daily jobs other tests run.
-        api.post("/api/v1/social-media/disconnect/facebook")
+        http_api.post("/api/v1/social-media/disconnect/facebook")
 
     assert [error["status"] for error in sync.json()["errors"]] == ["needs_reauth"]
     changes = moved(before, after)

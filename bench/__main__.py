@@ -1,4 +1,4 @@
-"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|read|posts|storage]`.
+"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|queue|read|posts|storage]`.
 
 Starts its own stack in `.stack-bench/` (as `make run` does), runs the benchmarks, prints the
 results and writes them to bench/results.json, then stops the stack.
@@ -25,7 +25,10 @@ def main() -> int:
     parser.add_argument("--baseline-sample", type=int, default=100, help="accounts synced by the plain baseline")
     parser.add_argument("--read-users", type=int, default=500, help="users (x2 accounts) with a year of history")
     parser.add_argument("--posts-accounts", type=int, default=1000, help="accounts with 50 posts each")
-    parser.add_argument("--only", choices=["sync", "read", "posts", "storage"])
+    parser.add_argument("--scale-accounts", type=int, default=20_000, help="accounts of the 1 vs 2 processes run")
+    parser.add_argument("--scale-latency-ms", type=int, default=500, help="Graph latency of the 1 vs 2 processes run")
+    parser.add_argument("--crash-accounts", type=int, default=10_000, help="accounts of the run a process dies in")
+    parser.add_argument("--only", choices=["sync", "queue", "read", "posts", "storage"])
     args = parser.parse_args()
 
     stack_dir = PROJECT_ROOT / ".stack-bench"
@@ -42,6 +45,13 @@ def main() -> int:
 
             results["sync"] = sync_throughput.run(stack, env, accounts=args.accounts,
                                                   latency_ms=args.latency_ms, baseline_sample=args.baseline_sample)
+        if args.only in (None, "queue"):
+            from bench import sync_queue
+
+            results["sync_scale_out"] = sync_queue.scale_out(stack, env, accounts=args.scale_accounts,
+                                                             latency_ms=args.scale_latency_ms)
+            results["sync_crash"] = sync_queue.crash(stack, env, accounts=args.crash_accounts,
+                                                     latency_ms=args.latency_ms)
         if args.only in (None, "read"):
             from bench import read_path
 

@@ -1,15 +1,19 @@
 """Sync throughput: the real hourly sync for N accounts against the fake Graph API with a fixed
 latency per HTTP request, through the REST layer into Postgres.
 
-- ours: one cron-triggered run over every account (steady state: each account synced an hour ago,
-  so it re-fetches Meta's last 3 days rather than a 30-day backfill).
+- ours: the hourly job's command (looked up by name) over every account, as pg_cron runs it: the
+  hour's messages queued, the service poked through pg_net, its workers draining the queue, timed
+  until the run is finished (steady state: each account synced an hour ago, so it re-fetches
+  Meta's last 3 days rather than a 30-day backfill).
 - baseline: the original plan's pseudocode done plainly on a sample of accounts: one after another,
   one Graph GET per call needed, one upsert per row.
-- floor: the wall time the Graph round trips alone imply: HTTP requests / concurrency x latency.
+- floor: the wall time the Graph round trips alone imply: HTTP requests / (concurrency x service
+  processes) x latency.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
@@ -18,6 +22,7 @@ import psycopg
 import requests
 from cryptography.fernet import Fernet
 from postgrest import SyncPostgrestClient
+from psycopg.rows import dict_row
 
 from bench.measure import cpu_seconds, peak_rss_mb, process_tree
 from devstack.stack import Stack
@@ -58,26 +63,69 @@ def stack_processes(stack: Stack) -> dict[str, list[int]]:
     return parts
 
 
+HOURLY_JOB = "social-link-insights-sync"
+
+
+def hourly_run(env: dict[str, str]) -> dict:
+    """Runs the hourly job's command as pg_cron would (after removing this hour's run, so that each
+    measurement queues its accounts afresh) and waits for the run to finish; the run row and the
+    wall time from the command to the finish."""
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True, row_factory=dict_row) as db:
+        db.execute("delete from social_media_sync_runs where trigger = 'cron' and user_id is null "
+                   "and window_start = date_trunc('hour', now(), 'UTC')")
+        command = db.execute("select command from cron.job where jobname = %s", (HOURLY_JOB,)).fetchone()["command"]
+        started = time.perf_counter()
+        run_id = next(iter(db.execute(command).fetchone().values()))
+        while True:
+            run = db.execute("select * from social_media_sync_runs where id = %s", (run_id,)).fetchone()
+            if run["finished_at"]:
+                return {"run": run, "wall_s": round(time.perf_counter() - started, 2)}
+            time.sleep(0.2)
+
+
+def restart_webhook(stack: Stack, env: dict[str, str], **settings: str) -> list[int]:
+    """The stack's service again with these settings (WEB_CONCURRENCY=...); its worker pids."""
+    stack.stop_service("webhook")
+    pid_file = stack.run / "webhook.pid"
+    ports = json.loads((stack.run / "ports.json").read_text())
+    webhook = next(service for service in stack.services(ports) if service.name == "webhook")
+    webhook.env.update(settings)
+    stack.start_service(webhook, env)
+    workers = int(settings.get("WEB_CONCURRENCY", 2))
+    while len(process_tree(int(pid_file.read_text()))) < workers + 1:
+        time.sleep(0.1)
+    return process_tree(int(pid_file.read_text()))[1:]
+
+
+def set_active(env: dict[str, str], prefix: str, active: bool) -> None:
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
+        db.execute("update social_media_accounts set is_active = %s where user_id like %s", (active, prefix + "%"))
+
+
+def per_process_peak_rss_mb(stack: Stack) -> float:
+    """The largest peak RSS of one service process (gunicorn's master or a worker)."""
+    return max(peak_rss_mb([pid]) for pid in process_tree(int((stack.run / "webhook.pid").read_text())))
+
+
 def run_ours(stack: Stack, env: dict[str, str], graph: requests.Session) -> dict:
     graph.post(f"{env['GRAPH_API_BASE']}/_control/stats/reset").raise_for_status()
     parts = stack_processes(stack)
     cpu_before = {name: cpu_seconds(pids) for name, pids in parts.items()}
-    started = time.perf_counter()
-    response = requests.post(f"{env['WEBHOOK_URL']}/api/v1/social-media/insights/sync",
-                             headers={"Authorization": f"Bearer {env['CRON_SECRET']}"}, timeout=3600)
-    wall = time.perf_counter() - started
-    response.raise_for_status()
+    measured = hourly_run(env)
     cpu_used = {name: round(cpu_seconds(pids) - cpu_before[name], 2) for name, pids in stack_processes(stack).items()}
     stats = graph.get(f"{env['GRAPH_API_BASE']}/_control/stats").json()
-    body = response.json()
+    run = measured["run"]
     webhook_pid = int((stack.run / "webhook.pid").read_text())
     return {
-        "wall_s": round(wall, 2),
-        "synced": body["synced"],
-        "failed": body.get("failed"),
+        "wall_s": measured["wall_s"],
+        "synced": run["synced"],
+        "failed": run["failed"],
+        "accounts_done": run["accounts_done"],
         "graph_http_requests": stats["http_requests"],
         "graph_calls": stats["calls"],
+        "service_processes": len(process_tree(webhook_pid)) - 1,
         "service_peak_rss_mb": peak_rss_mb(process_tree(webhook_pid)),
+        "service_peak_rss_mb_per_process": per_process_peak_rss_mb(stack),
         # CPU seconds per part during the run: on a 2-core machine everything shares 2 x wall_s.
         "cpu_s": cpu_used,
     }
@@ -145,6 +193,9 @@ def run(stack: Stack, env: dict[str, str], *, accounts: int, latency_ms: int, ba
     ours_accounts = create_accounts(env, users[: accounts // 2], "bench_sync_", active=True)
     baseline_accounts = create_accounts(env, users[accounts // 2:], "bench_baseline_", active=False)
     graph.post(f"{control}/latency", json={"ms": latency_ms}).raise_for_status()
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
+        # The bench runs the hourly job's command itself; pg_cron must not add a run at :05.
+        db.execute("select cron.alter_job(jobid, active := false) from cron.job where jobname = %s", (HOURLY_JOB,))
 
     baseline = run_baseline(env, baseline_accounts)
     ours = run_ours(stack, env, graph)
@@ -153,7 +204,7 @@ def run(stack: Stack, env: dict[str, str], *, accounts: int, latency_ms: int, ba
             "select count(*) from social_media_insights where user_id like 'bench_sync_%'").fetchone()[0]
 
     concurrency = int(env.get("GRAPH_CONCURRENCY", 10))
-    floor_s = ours["graph_http_requests"] / concurrency * latency_ms / 1000
+    floor_s = ours["graph_http_requests"] / (concurrency * ours["service_processes"]) * latency_ms / 1000
     ours_per_account = ours["wall_s"] / len(ours_accounts)
     baseline_per_account = baseline["wall_s"] / baseline["accounts"]
     return {

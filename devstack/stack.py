@@ -198,7 +198,7 @@ class Stack:
         env = self.env(ports)
         self.write_env(env)
         for service in self.services(ports):
-            self._start(service, env)
+            self.start_service(service, env)
         if self.hourly_sync:
             self._point_the_hourly_job_at(env)
         return env
@@ -220,7 +220,8 @@ class Stack:
                 else:
                     db.execute("select vault.create_secret(%s, %s)", (value, name))
 
-    def _start(self, service: Service, env: dict[str, str]) -> None:
+    def start_service(self, service: Service, env: dict[str, str]) -> None:
+        """Starts `service` unless its process is alive, and waits until it is ready."""
         pid_file = self.run / f"{service.name}.pid"
         if pid_file.exists() and _alive(int(pid_file.read_text())):
             return
@@ -244,14 +245,19 @@ class Stack:
         self.start_database()
         return self.start_services()
 
+    def stop_service(self, name: str) -> None:
+        """Stops a service of the stack (its process group) and forgets its pid."""
+        pid_file = self.run / f"{name}.pid"
+        pid = int(pid_file.read_text())
+        if _alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+            _wait_dead(pid)
+        pid_file.unlink()
+
     def down(self) -> None:
         if self.run.exists():
             for pid_file in self.run.glob("*.pid"):
-                pid = int(pid_file.read_text())
-                if _alive(pid):
-                    os.killpg(pid, signal.SIGTERM)
-                    _wait_dead(pid)
-                pid_file.unlink()
+                self.stop_service(pid_file.stem)
             (self.run / "ports.json").unlink(missing_ok=True)
         self.cluster.stop()
 

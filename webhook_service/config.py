@@ -165,8 +165,12 @@ class Config(BaseModel):
     insights_refetch_days: int = Field(SYNC_DEFAULTS.refetch_days, ge=1, le=30)
     insights_backfill_days: int = Field(SYNC_DEFAULTS.backfill_days, ge=1, le=90)
     insights_accounts_per_page: int = Field(SYNC_DEFAULTS.accounts_per_page, ge=1, le=5000)
+    insights_accounts_per_message: int = Field(SYNC_DEFAULTS.accounts_per_message, ge=1, le=5000)
     insights_rows_per_save: int = Field(SYNC_DEFAULTS.rows_per_save, ge=100, le=20000)
-    insights_pages_in_flight: int = Field(SYNC_DEFAULTS.pages_in_flight, ge=1, le=64)
+    insights_messages_in_flight: int = Field(SYNC_DEFAULTS.messages_in_flight, ge=1, le=64)
+    insights_visibility_timeout_seconds: int = Field(SYNC_DEFAULTS.visibility_timeout_seconds, ge=1, le=43200)
+    insights_max_deliveries: int = Field(SYNC_DEFAULTS.max_deliveries, ge=1, le=100)
+    insights_sync_wait_seconds: int = Field(SYNC_DEFAULTS.sync_wait_seconds, ge=0, le=600)
     insights_throttle_pause_seconds: int = Field(SYNC_DEFAULTS.throttle_pause_seconds, ge=0, le=600)
 
     # Posts, reels and stories (post_metrics.PostsSettings): refresh cadence by age, metric lists.
@@ -258,8 +262,12 @@ class Config(BaseModel):
             refetch_days=self.insights_refetch_days,
             backfill_days=self.insights_backfill_days,
             accounts_per_page=self.insights_accounts_per_page,
+            accounts_per_message=self.insights_accounts_per_message,
             rows_per_save=self.insights_rows_per_save,
-            pages_in_flight=self.insights_pages_in_flight,
+            messages_in_flight=self.insights_messages_in_flight,
+            visibility_timeout_seconds=self.insights_visibility_timeout_seconds,
+            max_deliveries=self.insights_max_deliveries,
+            sync_wait_seconds=self.insights_sync_wait_seconds,
             throttle_pause_seconds=self.insights_throttle_pause_seconds,
             posts=PostsSettings(
                 enabled=self.posts_sync_enabled,

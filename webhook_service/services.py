@@ -11,11 +11,13 @@ from webhook_service.config import Config
 from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
 from webhook_service.instagram_graph import InstagramClient
+from webhook_service.logs import ContextThreadPoolExecutor
 from webhook_service.posts import PostsSync
 from webhook_service.posts_store import PostsStore
 from webhook_service.store import Store
-from webhook_service.sync import InsightsSync
+from webhook_service.sync import ACCOUNT_KINDS, InsightsSync
 from webhook_service.sync_store import SyncStore
+from webhook_service.sync_worker import SyncWorker
 from webhook_service.user_tokens import TokenVerifier
 
 EXTENSION = "social_link"
@@ -29,6 +31,7 @@ class Services:
     graph: GraphClient
     store: Store
     sync: InsightsSync
+    worker: SyncWorker
     # graph.instagram.com for accounts connected with Instagram Login; None when it is not configured.
     instagram: InstagramClient | None = None
 
@@ -45,14 +48,22 @@ class Services:
             concurrency=config.graph_concurrency,
         )
         cipher = TokenCipher(config.token_encryption_keys)
-        # Each gthread worker thread may hold a Graph and a REST connection at once.
-        store = Store(config, pool_size=max(config.threads, config.graph_concurrency))
+        # Each gthread request thread and each queue worker may hold a REST connection, each Graph
+        # pool thread a Graph connection.
+        store = Store(config, pool_size=max(config.threads, config.graph_concurrency)
+                      + config.insights.messages_in_flight)
         posts = PostsSync(PostsStore(store.rest), config.insights.posts, config.insights.rows_per_save)
         instagram = InstagramClient.from_config(config, graph) if config.instagram_login_enabled else None
-        sync = InsightsSync(graph=graph, cipher=cipher, store=SyncStore(store.rest), settings=config.insights,
-                            graph_concurrency=config.graph_concurrency, posts=posts, instagram=instagram)
+        sync_store = SyncStore(store.rest)
+        # The process's one bound on Graph requests in flight, whichever message they serve. Its
+        # threads start when first used, so after gunicorn's fork.
+        graph_pool = ContextThreadPoolExecutor(config.graph_concurrency, thread_name_prefix="graph-batch")
+        sync = InsightsSync(graph=graph, cipher=cipher, store=sync_store, settings=config.insights,
+                            graph_pool=graph_pool, posts=posts, instagram=instagram)
+        worker = SyncWorker(store=sync_store, settings=config.insights,
+                            handlers={kind: sync.sync_message for kind in ACCOUNT_KINDS})
         return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
-                   instagram=instagram)
+                   worker=worker, instagram=instagram)
 
     def install(self, app: Flask) -> None:
         app.extensions[EXTENSION] = self

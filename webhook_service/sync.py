@@ -1,69 +1,62 @@
-"""The insights sync: every active account's insights, fetched from the Graph API and stored.
+"""The insights sync of one queue message: its accounts' insights, fetched from the Graph API and
+stored; and a user's run (Sync Now), queued and awaited.
 
-A run covers the active accounts of everyone (cron; optionally one user, or shard k of N) or of
-one user (Sync Now). It is recorded in social_media_sync_runs before any work, so a run that dies
-stays visible as `running`. Accounts are then read a page at a time (`accounts_per_page`), a few
-pages in flight; a page's Graph requests go out as batches (sync_fetch), and its rows and
-outcomes are saved with save_social_media_sync_batch, one call per `rows_per_save` rows, which
-merges the metrics, computes `derived` in the database and sets each account's status and
-last_synced_at. The run is finished from the recorded outcomes.
+Work arrives as pgmq messages (see sync_worker and the sync-queue migration). An account message
+(`account_snapshot`, or `account_backfill` for an account never synced) names a run, its UTC hour
+and up to a hundred account row ids. Its accounts are read by key (`accounts_per_page`), their
+Graph requests go out as batches on the process's shared Graph pool (sync_fetch), and the rows and
+outcomes are saved with save_social_media_sync_batch, one call per `rows_per_save` rows; the last
+call is complete_social_media_sync_message, which also deletes the message and moves the run's
+counters, so a worker that dies before it has saved nothing and the message comes back.
 
-Rows written per account:
-- `hour`: window = the run's UTC hour. `metrics` is a snapshot: the account's fields (followers,
-  ...) and the newest value Meta has of each daily metric (today's so far, or an earlier day's
-  while Meta has not updated it), `end_times` the end of the Meta day each value belongs to,
-  `fetched_at` when it was fetched. The database adds deltas against the previous hour's row
-  (only for values Meta changed) and rates.
-- `day`: one row per Meta day fetched (the last `refetch_days`, today included, or
-  `backfill_days` on an account's first sync), keyed by that day's date at 00:00 UTC; re-fetched
-  every run because Meta revises them.
-
-Isolation: an account's failure is its outcome, never the run's (account_sync has the rules,
-holds between runs included). Only what was fetched is stored, so nothing stored earlier is
-zeroed.
+What is fetched for an account and how answers, errors and rate limits become its rows, outcome
+and holds is account_sync's; an account's failure is its outcome, never the message's.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from webhook_service.account_sync import AccountSync, HoldStore, iso
 from webhook_service.crypto import TokenCipher
 from webhook_service.graph import GraphClient
 from webhook_service.insights_config import InsightsSettings
-from webhook_service.logs import ContextThreadPoolExecutor, log_context
+from webhook_service.logs import log_context
 from webhook_service.posts import PostsSync
 from webhook_service.sync_fetch import Account, InsightsFetcher, Throttle
-from webhook_service.sync_store import SyncStore
+from webhook_service.sync_store import ClaimedMessage, SyncStore
 
 log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
+ACCOUNT_KINDS = ("account_snapshot", "account_backfill")
 # Per-account errors listed in a sync response; all of them are in social_media_sync_run_accounts.
 REPORTED_ERRORS = 100
+# Runs whose rejected metrics a process remembers (one hour's runs at a time, in practice).
+REMEMBERED_RUNS = 16
+PROGRESS_POLL_SECONDS = 0.2
+REPOKE_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class SyncScope:
-    """Who asked for a run and which accounts it covers."""
-
-    trigger: str  # "cron" or "sync_now"
-    requested_by: str | None = None
-    user_id: str | None = None
-    shard: int = 0
-    shards: int = 1
+class PoisonMessage(Exception):
+    """A message no delivery can work (malformed, unknown kind, unknown accounts): dead-lettered
+    at once with this reason."""
 
 
 @dataclass(frozen=True)
 class SyncRun:
+    """The run and hour an account message belongs to."""
+
     id: str
-    scope: SyncScope
-    started_at: datetime
     window_start: datetime
 
     @property
@@ -74,9 +67,27 @@ class SyncRun:
         return {"period": "hour", "window_start": iso(self.window_start), "window_end": iso(self.window_end)}
 
 
+@dataclass(frozen=True)
+class AccountWork:
+    run: SyncRun
+    account_ids: list[str]
+
+    @classmethod
+    def of(cls, message: ClaimedMessage) -> AccountWork:
+        body = message.body
+        ids = body.get("accounts")
+        try:
+            run = SyncRun(str(body["run_id"]), datetime.fromisoformat(body["window_start"]).astimezone(UTC))
+        except (KeyError, TypeError, ValueError):
+            raise PoisonMessage("Malformed account message: needs run_id and window_start") from None
+        if not isinstance(ids, list) or not ids or not all(_is_uuid(item) for item in ids):
+            raise PoisonMessage("Malformed account message: accounts must be a non-empty list of account row ids")
+        return cls(run, ids)
+
+
 class InsightsSync:
     def __init__(self, *, graph: GraphClient, cipher: TokenCipher, store: SyncStore, settings: InsightsSettings,
-                 graph_concurrency: int, posts: PostsSync | None = None, instagram: GraphClient | None = None):
+                 graph_pool: Executor, posts: PostsSync | None = None, instagram: GraphClient | None = None):
         self.graph = graph
         # graph.instagram.com, for accounts connected with Instagram Login (None: not configured).
         self.instagram = instagram
@@ -84,123 +95,136 @@ class InsightsSync:
         self.cipher = cipher
         self.store = store
         self.settings = settings
-        self.graph_concurrency = graph_concurrency
+        self.graph_pool = graph_pool
         self.spec = settings.derivation_spec()
         self.accounts = AccountSync(cipher=cipher, settings=settings, holds=HoldStore(store.rest))
+        self._fetchers: OrderedDict[str, InsightsFetcher] = OrderedDict()
+        self._fetchers_lock = threading.Lock()
 
-    def start(self, scope: SyncScope) -> SyncRun:
-        """Records a new run for the current hour."""
-        now = datetime.now(UTC)
-        window_start = now.replace(minute=0, second=0, microsecond=0)
-        row = self.store.start_run(trigger=scope.trigger, requested_by=scope.requested_by, user_id=scope.user_id,
-                                   shard=scope.shard, shards=scope.shards, window_start=window_start,
-                                   window_end=window_start + HOUR)
-        log.info("sync run %s started: %s, user %s, shard %d/%d", row["id"], scope.trigger,
-                 scope.user_id or "all", scope.shard, scope.shards, extra={"run_id": row["id"]})
-        return SyncRun(row["id"], scope, now, window_start)
+    # --- a user's run (Sync Now, or one user with the cron secret) ----------------------------------
+    def start_user_run(self, *, trigger: str, user_id: str, requested_by: str | None) -> dict[str, Any]:
+        run = self.store.enqueue_run(trigger=trigger, user_id=user_id, requested_by=requested_by,
+                                     accounts_per_message=self.settings.accounts_per_message)
+        log.info("sync run %s queued: %s, user %s, %s accounts queued, %s joined", run["id"], trigger, user_id,
+                 run["accounts_queued"], run["accounts_joined"], extra={"run_id": run["id"]})
+        return run
 
-    def complete(self, run: SyncRun) -> dict[str, Any]:
-        """Syncs the run's accounts, finishes the run and returns the sync response body."""
-        graph = self.graph
-        throttle = Throttle(graph.usage, self.settings.throttle_percent, self.settings.throttle_pause_seconds)
-        # Every line logged for the run, in its pools' threads too, carries its id.
-        with (log_context(run_id=run.id),
-              ContextThreadPoolExecutor(self.graph_concurrency, thread_name_prefix="graph-batch") as graph_pool,
-              ContextThreadPoolExecutor(self.settings.pages_in_flight, thread_name_prefix="sync-page") as page_pool):
-            problems, error = self._sync_pages(run, InsightsFetcher(graph, graph_pool, throttle, self.instagram),
-                                                page_pool)
-        finished = self.store.finish_run(run.id, error)
-        log.info("sync run %s %s: synced %s, failed %s", run.id, finished["status"], finished["synced"],
-                 finished["failed"], extra={"run_id": run.id})
+    def wait(self, run_id: str, seconds: float, poke: Callable[[], None]) -> dict[str, Any] | None:
+        """The run's progress once it and the work it joined are done; None after `seconds`.
+        While it waits it pokes this process's workers now and then: a message of its run whose
+        worker died becomes visible again when its visibility timeout ends."""
+        deadline = time.monotonic() + seconds
+        next_poke = time.monotonic() + REPOKE_SECONDS
+        while True:
+            progress = self.store.run_progress(run_id)
+            if progress["finished_at"] and progress["joined_pending"] == 0:
+                log.info("sync run %s %s: synced %s, failed %s", run_id, progress["status"], progress["synced"],
+                         progress["failed"], extra={"run_id": run_id})
+                return progress
+            now = time.monotonic()
+            if now >= deadline:
+                return None
+            if now >= next_poke:
+                poke()
+                next_poke = now + REPOKE_SECONDS
+            time.sleep(PROGRESS_POLL_SECONDS)
+
+    def summary(self, run: dict[str, Any]) -> dict[str, Any]:
+        """The response body for a finished run."""
         return {
-            "success": finished["status"] != "failed",
-            "run_id": run.id,
-            "status": finished["status"],
-            "synced": finished["synced"],
-            "failed": finished["failed"],
-            "dropped_metrics": finished["dropped_metrics"],
-            "errors": [{key: outcome[key] for key in ("platform", "account_id", "status", "error")}
-                       for outcome in problems],
-            **({"error": error} if error else {}),
-            "window": run.window(),
+            "success": run["status"] != "failed",
+            "run_id": run["id"],
+            "status": run["status"],
+            "synced": run["synced"],
+            "failed": run["failed"],
+            "dropped_metrics": run["dropped_metrics"],
+            "errors": self.store.run_problems(run["id"], REPORTED_ERRORS) if run["accounts_total"] else [],
+            "queued": run["accounts_queued"],
+            "joined": run["accounts_joined"],
+            "dead_lettered": run["accounts_dead_lettered"],
+            "window": run_window(run),
         }
 
-    def _sync_pages(self, run: SyncRun, fetcher: InsightsFetcher,
-                    page_pool: ThreadPoolExecutor) -> tuple[list[dict[str, Any]], str | None]:
-        """Streams the run's accounts through `_sync_page`, `pages_in_flight` pages at a time.
-        Returns the first outcomes that were not clean, and the run's error if it had one."""
-        problems: list[dict[str, Any]] = []
-        failed_pages = 0
+    # --- an account message -----------------------------------------------------------------------
+    def sync_message(self, message: ClaimedMessage) -> None:
+        """Syncs and saves the message's accounts; the last save deletes the message."""
+        work = AccountWork.of(message)
+        # Every line logged for the message, in the Graph pool's threads too, carries the run id.
+        with log_context(run_id=work.run.id):
+            self._sync_accounts(message, work)
 
-        def collect(done: set[Future]) -> None:
-            nonlocal failed_pages
-            for future in done:
-                try:
-                    outcomes = future.result()
-                except Exception:
-                    failed_pages += 1
-                    log.exception("sync run %s: a page of accounts failed", run.id)
-                    continue
-                unclean = (outcome for outcome in outcomes if outcome["status"] != "synced")
-                problems.extend(islice(unclean, REPORTED_ERRORS - len(problems)))
-
-        in_flight: set[Future] = set()
-        try:
-            for rows in self.store.account_pages(run.scope.user_id, run.scope.shard, run.scope.shards,
-                                                 self.settings.accounts_per_page):
-                if len(in_flight) >= self.settings.pages_in_flight:
-                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    collect(done)
-                in_flight.add(page_pool.submit(self._sync_page, run, rows, fetcher))
-        except Exception as exc:
-            log.exception("sync run %s could not read its accounts", run.id)
-            collect(wait(in_flight).done)
-            return problems, f"The accounts could not be read ({type(exc).__name__})"
-        collect(wait(in_flight).done)
-        if failed_pages:
-            return problems, f"{failed_pages} page(s) of accounts could not be synced or saved; see the service log"
-        return problems, None
-
-    def _sync_page(self, run: SyncRun, rows: list[dict[str, Any]], fetcher: InsightsFetcher) -> list[dict[str, Any]]:
-        """Fetches and saves one page of accounts; returns their outcomes."""
+    def _sync_accounts(self, message: ClaimedMessage, work: AccountWork) -> None:
+        rows = list(self.store.accounts(work.account_ids, self.settings.accounts_per_page))
+        if not rows:
+            raise PoisonMessage("None of the message's accounts exist")
+        # Disconnected or waiting for a new login since they were queued: nothing to do for them.
+        workable = [row for row in rows
+                    if row["is_active"] and row["status"] != "needs_reauth" and row["access_token"]]
         # Saved in batches of at most `rows_per_save` rows, each account's rows and outcome in the
-        # same batch: a first sync's backfill makes 30 times more rows than an hourly run.
-        outcomes: list[dict[str, Any]] = []
+        # same batch: a first sync's backfill makes 30 times more rows than an hourly run. The last
+        # batch deletes the message.
         batch_rows: list[dict[str, Any]] = []
         batch_outcomes: list[dict[str, Any]] = []
+        outcomes: list[dict[str, Any]] = []
         clean: list[Account] = []
-        for result in self.accounts.sync(rows, fetcher, run.window_start, run.started_at):
+        fetcher = self._fetcher(work.run.id)
+        for result in self.accounts.sync(workable, fetcher, work.run.window_start):
             size = len(result.hour_rows) + len(result.day_rows)
             if batch_rows and len(batch_rows) + size > self.settings.rows_per_save:
-                self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
+                self.store.save_batch(work.run.id, batch_rows, batch_outcomes, self.spec)
                 batch_rows, batch_outcomes = [], []
             batch_rows += result.hour_rows + result.day_rows
             batch_outcomes.append(result.outcome)
             outcomes.append(result.outcome)
             if result.account and result.outcome["status"] in ("synced", "partial"):
                 clean.append(result.account)
-        self.store.save_batch(run.id, batch_rows, batch_outcomes, self.spec)
-        changed = {outcome["social_media_account_id"]: outcome for outcome in self._sync_posts(run, clean, outcomes, fetcher)}
-        return [changed.get(outcome["social_media_account_id"], outcome) for outcome in outcomes]
+        if self.posts is not None and clean:
+            # The snapshots are saved first; the post work (lower priority) follows, and what it
+            # changes in the outcomes goes with the message's completion.
+            self.store.save_batch(work.run.id, batch_rows, batch_outcomes, self.spec)
+            batch_rows, batch_outcomes = [], self._sync_posts(work.run.id, clean, outcomes, fetcher)
+        # Logged before the save that may finish the run, so it precedes the run's last line.
+        log.info("sync message %s/%s (delivery %d): saving %d of its %d accounts, run %s", message.queue,
+                 message.msg_id, message.deliveries, len(workable), len(work.account_ids), work.run.id)
+        self.store.complete(message, work.run.id, work.account_ids, batch_rows, batch_outcomes, self.spec)
 
-    def _sync_posts(self, run: SyncRun, accounts: list[Account], outcomes: list[dict[str, Any]],
+    def _sync_posts(self, run_id: str, accounts: list[Account], outcomes: list[dict[str, Any]],
                     fetcher: InsightsFetcher) -> list[dict[str, Any]]:
-        """Post work for the page's accounts whose snapshot went through, once that is saved
-        (lower priority). Metrics Meta rejected for a media type are added to those accounts'
-        outcomes, saved again; returns those outcomes. A failure here is logged and costs the
-        accounts their post refresh only: the next run finds the posts still due."""
-        if self.posts is None or not accounts:
-            return []
+        """Post work for the message's accounts whose snapshot went through. Metrics Meta rejected
+        for a media type are added to those accounts' outcomes; returns the outcomes that changed.
+        A failure here is logged and costs the accounts their post refresh only: the next run finds
+        the posts still due."""
         try:
-            dropped = self.posts.sync(accounts, fetcher, run.started_at)
-            changed = [with_dropped_metrics(outcome, dropped[outcome["social_media_account_id"]])
-                       for outcome in outcomes if outcome["social_media_account_id"] in dropped]
-            if changed:
-                self.store.save_batch(run.id, [], changed, self.spec)
-            return changed
+            dropped = self.posts.sync(accounts, fetcher, datetime.now(UTC))
         except Exception:
-            log.exception("sync run %s: post work for %d accounts failed", run.id, len(accounts))
+            log.exception("sync run %s: post work for %d accounts failed", run_id, len(accounts))
             return []
+        return [with_dropped_metrics(outcome, dropped[outcome["social_media_account_id"]])
+                for outcome in outcomes if outcome["social_media_account_id"] in dropped]
+    def _fetcher(self, run_id: str) -> InsightsFetcher:
+        """The run's fetcher, shared by the process's messages of that run, so a metric Meta
+        rejects is found once per run and process rather than once per message."""
+        with self._fetchers_lock:
+            fetcher = self._fetchers.get(run_id)
+            if fetcher is None:
+                throttle = Throttle(self.graph.usage, self.settings.throttle_percent,
+                                    self.settings.throttle_pause_seconds)
+                fetcher = self._fetchers[run_id] = InsightsFetcher(self.graph, self.graph_pool, throttle, self.instagram)
+                while len(self._fetchers) > REMEMBERED_RUNS:
+                    self._fetchers.popitem(last=False)
+            return fetcher
+
+
+def run_window(run: dict[str, Any]) -> dict[str, str]:
+    return SyncRun(run["id"], datetime.fromisoformat(run["window_start"])).window()
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def with_dropped_metrics(outcome: dict[str, Any], names: set[str]) -> dict[str, Any]:

@@ -120,8 +120,8 @@ select is((select last_synced_at from social_media_accounts where account_id = '
   'a failed account keeps its last_synced_at');
 select is((select status::text || ' ' || last_error from social_media_accounts where account_id = 'page-f'),
   'connected metrics dropped: page_x', 'a partial sync keeps the account connected and says what was dropped');
-select is_empty($$select * from public.active_social_media_accounts() where account_id = 'ig-e'$$,
-  'a needs_reauth account is skipped by the next sync');
+select is((select accounts_queued from private.start_social_media_sync_run('sync_now', 'user_2clerkE', null, 100)), 1,
+  'a needs_reauth account is skipped by the next sync: only Page E is queued');
 
 -- A reconnect after the run started wins over that run's verdict.
 update private.social_media_tokens set access_token = 'ciphertext-new'

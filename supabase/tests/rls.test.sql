@@ -24,7 +24,7 @@ select throws_ok($$select * from social_media_insights$$, '42501', null, 'anon c
 select throws_ok($$select * from private.social_media_tokens$$, '42501', null, 'anon cannot reach tokens');
 select throws_ok($$insert into social_media_accounts (user_id, platform, account_id) values ('x', 'facebook', 'x')$$,
   '42501', null, 'anon cannot insert accounts');
-select throws_ok($$select public.active_social_media_accounts()$$, '42501', null, 'anon cannot call the sync RPC');
+select throws_ok($$select public.social_media_sync_accounts('{}')$$, '42501', null, 'anon cannot call the sync RPC');
 reset role;
 
 -- user A (a Clerk id: not a uuid) ----------------------------------------------------------------
@@ -50,7 +50,7 @@ select throws_ok($$insert into social_media_insights (user_id, platform, account
 select throws_ok($$update social_media_insights set metrics = '{}'$$, '42501', null, 'user A cannot update insights');
 select throws_ok($$delete from social_media_insights$$, '42501', null, 'user A cannot delete insights');
 select throws_ok($$select public.upsert_social_media_accounts('[]')$$, '42501', null, 'user A cannot call the upsert RPC');
-select throws_ok($$select public.active_social_media_accounts()$$, '42501', null, 'user A cannot call the sync RPC');
+select throws_ok($$select public.social_media_sync_accounts('{}')$$, '42501', null, 'user A cannot call the sync RPC');
 
 -- user B ----------------------------------------------------------------------------------------
 set local request.jwt.claims = '{"sub": "user_2clerkB", "role": "authenticated"}';
@@ -77,8 +77,9 @@ set local request.jwt.claims = '{"role": "service_role"}';
 select ok((select count(*) from social_media_accounts where user_id like 'user_2clerk%') = 3, 'service_role sees every account');
 select lives_ok($$update social_media_accounts set last_error = null where account_id = 'page-b'$$, 'service_role updates accounts');
 select results_eq(
-  $$select access_token from public.active_social_media_accounts('user_2clerkA')$$,
-  array['ciphertext-a'], 'the sync RPC returns the token ciphertext of active accounts with a token');
+  $$select access_token from public.social_media_sync_accounts(
+      array(select id from social_media_accounts where user_id = 'user_2clerkA' and account_id = 'page-a'))$$,
+  array['ciphertext-a'], 'the sync RPC returns the token ciphertext of the accounts asked for');
 select results_eq(
   $$select account_name from public.upsert_social_media_accounts(
       '[{"user_id": "user_2clerkA", "platform": "facebook", "account_id": "page-a", "account_name": "Page A renamed", "access_token": "ciphertext-a2"}]')$$,

@@ -55,6 +55,9 @@ values ('rls-hold-1', now() + interval '1 hour', 'rate_limited', 'rls');
 insert into public.social_media_connect_outcomes (user_id, platform, connected, reason)
 values ('rls_user_a', 'instagram', false, 'no_instagram_business_account'),
        ('rls_user_b', 'facebook', true, null);
+insert into private.social_media_sync_pending (social_media_account_id, window_start, run_id, kind)
+values ('a0000000-0000-0000-0000-00000000000a', '2026-01-01 00:00Z', 'c0000000-0000-0000-0000-00000000000c', 'account_snapshot');
+insert into private.social_media_sync_message_errors (queue, msg_id, error) values ('rls_queue', 1, 'rls error');
 
 -- ---------------------------------------------------------------------------------------------
 -- Callers, and the tables: which rows are this file's (scope), whose they are (owner column),
@@ -105,7 +108,12 @@ insert into rls_tables values
   -- Its fixture rows are the events of the fixture accounts' first rows (written by a trigger).
   ('public.social_media_account_events', $$account_id like 'rls-%'$$, 'user_id', 'reason',
    $$insert into public.social_media_account_events (social_media_account_id, user_id, platform, account_id, to_status)
-     values ('a0000000-0000-0000-0000-00000000000a', %L, 'facebook', 'rls-page-a', 'connected')$$);
+     values ('a0000000-0000-0000-0000-00000000000a', %L, 'facebook', 'rls-page-a', 'connected')$$),
+  ('private.social_media_sync_pending', $$run_id = 'c0000000-0000-0000-0000-00000000000c'$$, null, 'kind',
+   $$insert into private.social_media_sync_pending (social_media_account_id, window_start, run_id, kind)
+     values ('a0000000-0000-0000-0000-0000000000a2', '2026-01-01 00:00Z', 'c0000000-0000-0000-0000-00000000000c', 'account_snapshot')$$),
+  ('private.social_media_sync_message_errors', $$queue = 'rls_queue'$$, null, 'error',
+   $$insert into private.social_media_sync_message_errors (queue, msg_id, error) values ('rls_queue', 2, 'x')$$);
 
 -- ---------------------------------------------------------------------------------------------
 -- Expected outcomes: tables.
@@ -165,7 +173,15 @@ insert into rls_table_expectations values
   ('public.social_media_metric_kinds',      'anon',         'denied', 'denied', 'denied', 'denied'),
   ('public.social_media_metric_kinds',      'user_a',       'all',    'denied', 'denied', 'denied'),
   ('public.social_media_metric_kinds',      'user_b',       'all',    'denied', 'denied', 'denied'),
-  ('public.social_media_metric_kinds',      'service_role', 'all',    'one',    'all',    'all');
+  ('public.social_media_metric_kinds',      'service_role', 'all',    'one',    'all',    'all'),
+  ('private.social_media_sync_pending',        'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_pending',        'user_a',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_pending',        'user_b',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_pending',        'service_role', 'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_message_errors', 'anon',         'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_message_errors', 'user_a',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_message_errors', 'user_b',       'denied', 'denied', 'denied', 'denied'),
+  ('private.social_media_sync_message_errors', 'service_role', 'denied', 'denied', 'denied', 'denied');
 
 -- ---------------------------------------------------------------------------------------------
 -- Expected outcomes: routines, called with NULL arguments unless a probe is given. The read RPC
@@ -179,7 +195,16 @@ insert into rls_routine_expectations values
   ('public.upsert_social_media_accounts(jsonb)',               null, 'denied', 'denied', 'denied', 'runs'),
   ('public.social_media_sync_holds_for(uuid[])',               null, 'denied', 'denied', 'denied', 'runs'),
   ('public.hold_social_media_sync(jsonb)',                     null, 'denied', 'denied', 'denied', 'runs'),
-  ('public.active_social_media_accounts(text,integer,integer)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_media_sync_accounts(uuid[])',                null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.enqueue_social_media_sync(text,text,text,integer)',  null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.claim_social_media_sync_message(integer,integer)',   null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.complete_social_media_sync_message(text,bigint,uuid,uuid[],jsonb,jsonb,jsonb)',
+                                                               null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.release_social_media_sync_message(text,bigint,text)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.ack_social_media_sync_message(text,bigint)',        null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.dead_letter_social_media_sync_message(text,bigint,text)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_media_sync_run_progress(uuid)',              null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.social_media_sync_queue_metrics()',                 null, 'denied', 'denied', 'denied', 'runs'),
   ('public.consume_oauth_state(text,timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.disconnect_social_media_accounts(text,social_media_platform)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.disconnect_social_media_account(text,social_media_platform,text)', null, 'denied', 'denied', 'denied', 'runs'),
@@ -195,7 +220,6 @@ insert into rls_routine_expectations values
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('private.social_media_insights_previous_hour(text,social_media_platform,text,text,timestamp with time zone)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
-  ('private.request_social_media_insights_sync()',             null, 'denied', 'denied', 'denied', 'denied'),
   ('private.social_media_account_status_by_expiry()',          null, 'denied', 'denied', 'denied', 'denied'),
   ('private.record_social_media_account_event()',              null, 'denied', 'denied', 'denied', 'denied'),
   ('private.request_social_link_task(text,jsonb)',             null, 'denied', 'denied', 'denied', 'denied'),
@@ -212,6 +236,14 @@ insert into rls_routine_expectations values
   ('public.get_social_media_posts(text,timestamp with time zone,timestamp with time zone,text,text,integer,integer)',
    $$select (public.get_social_media_posts('rls-page-a') ->> 'total')::bigint$$, 'denied', 'rows=1', 'rows=0', 'rows=0'),
   ('private.deactivate_social_media_accounts(uuid[],text)',   null, 'denied', 'denied', 'denied', 'runs'),
+  ('private.social_media_sync_queues()',                       null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.check_social_media_sync_queue(text)',              null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.finish_social_media_sync_run_if_drained(uuid)',    null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.start_social_media_sync_run(text,text,text,integer)', null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.dead_letter_social_media_sync_message(text,bigint,text)', null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.poke_social_media_sync_workers(integer)',          null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.enqueue_hourly_social_media_sync(integer)',        null, 'denied', 'denied', 'denied', 'denied'),
+  ('private.kick_social_media_sync_workers()',                 null, 'denied', 'denied', 'denied', 'denied'),
   ('public.get_social_media_insights(text,text,integer,integer,text)',
    $$select count(*) from jsonb_array_elements(public.get_social_media_insights('facebook', 'hour', 1) -> 'series') s
      where s ->> 'account_id' like 'rls-page-_'$$,            'denied', 'rows=1', 'rows=1', 'rows=0');

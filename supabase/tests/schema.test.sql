@@ -64,7 +64,7 @@ select is(
 
 select function_privs_are('public', 'upsert_social_media_accounts', array['jsonb'], 'authenticated', array[]::text[],
   'browsers cannot call the account upsert RPC');
-select function_privs_are('public', 'active_social_media_accounts', array['text', 'integer', 'integer'], 'anon', array[]::text[],
+select function_privs_are('public', 'social_media_sync_accounts', array['uuid[]'], 'anon', array[]::text[],
   'browsers cannot list accounts with tokens');
 
 select * from finish();

@@ -21,6 +21,8 @@ from webhook_service import create_app
 from webhook_service.config import Config
 
 HOURLY_JOB = "social-link-insights-sync"
+KICK_JOB = "social-link-sync-kick"
+VAULT_SECRETS = ("social_link_sync_url", "social_link_cron_secret")
 SYNC = "/api/v1/social-media/insights/sync"
 READ = "/api/v1/social-media/insights"
 
@@ -120,6 +122,28 @@ def holds_end_after_each_test(db):
     """A rate limit or role hold a test leaves (an app-wide one holds every account) ends with it."""
     yield
     db.end_sync_holds()
+
+
+@pytest.fixture
+def vault(db):
+    """`vault(name, value)` sets a Vault secret for the test; the stack's own values come back after."""
+    previous = {row["name"]: row["decrypted_secret"] for row in db.query(
+        "select name, decrypted_secret from vault.decrypted_secrets where name = any(%s)", list(VAULT_SECRETS))}
+    db.query("delete from vault.secrets where name = any(%s)", list(VAULT_SECRETS))
+
+    def set_secret(name: str, value: str) -> None:
+        db.query("delete from vault.secrets where name = %s", name)
+        db.query("select vault.create_secret(%s, %s)", value, name)
+
+    yield set_secret
+    db.query("delete from vault.secrets where name = any(%s)", list(VAULT_SECRETS))
+    for name, value in previous.items():
+        set_secret(name, value)
+
+
+def job_command(db, name: str) -> str:
+    """A pg_cron job's command, looked up by the job's name."""
+    return db.query("select command from cron.job where jobname = %s", name)[0]["command"]
 
 
 @pytest.fixture

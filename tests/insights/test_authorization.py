@@ -95,8 +95,9 @@ def test_the_read_api_needs_a_user(service):
     assert response.status_code == 401
 
 
-def test_cron_sync_refuses_a_shard_outside_the_shards(service, new_sub):
-    response = service.cron_sync(new_sub(), shard=2, shards=2)
+def test_shards_are_refused_with_a_clear_400_now_that_the_queue_spreads_the_work(service, new_sub):
+    response = service.cron_sync(new_sub(), shard=0, shards=2)
 
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_parameter", "message": "shard must be an integer from 0 to 1."}
+    assert response.json() == {"error": "invalid_parameter", "message": "shard and shards are no longer used: "
+                               "the sync queue spreads the work over every replica."}

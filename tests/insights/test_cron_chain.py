@@ -1,56 +1,55 @@
-"""The whole chain once, end to end: the hourly pg_cron job's command (looked up by name) queues a
-pg_net request with the URL and secret from Vault; the net worker delivers it; the service answers
-202 at once and syncs from the fake Graph API through the REST layer; rows appear."""
+"""The whole chain once, end to end: the hourly pg_cron job's command (looked up by name) records the
+hour's run and queues its accounts as pgmq messages, then pokes the service through pg_net with the
+URL and secret from Vault; the net worker delivers the pokes; the service answers 202 and its
+workers drain the queue from the fake Graph API through the REST layer; rows appear and the run
+finishes. Run twice, the command queues nothing more."""
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from .conftest import HOURLY_JOB, SYNC, wait_for
-
-SECRETS = ("social_link_sync_url", "social_link_cron_secret", "social_link_sync_shards")
+from .conftest import HOURLY_JOB, SYNC, job_command, wait_for
 
 
-@pytest.fixture
-def vault(db):
-    """`vault(name, value)` sets a Vault secret for the test; the ones it set are removed after."""
-    previous = {row["name"]: row["decrypted_secret"] for row in db.query(
-        "select name, decrypted_secret from vault.decrypted_secrets where name = any(%s)", list(SECRETS))}
-    db.query("delete from vault.secrets where name = any(%s)", list(SECRETS))
-
-    def set_secret(name: str, value: str) -> None:
-        db.query("select vault.create_secret(%s, %s)", value, name)
-
-    yield set_secret
-    db.query("delete from vault.secrets where name = any(%s)", list(SECRETS))
-    for name, value in previous.items():
-        set_secret(name, value)
+def queued_messages(db) -> int:
+    return db.query("select (select count(*) from pgmq.q_social_link_sync) "
+                    "+ (select count(*) from pgmq.q_social_link_sync_low) as n")[0]["n"]
 
 
-def test_the_hourly_job_reaches_the_service_through_pg_net_and_rows_appear(service, db, connected, vault):
+def test_the_hourly_jobs_command_run_by_hand_enqueues_the_hour_once_and_twice_enqueues_nothing_more(
+        service, db, connected, vault, within_one_hour):
     sub, facebook_user = connected()
     page = facebook_user["pages"][0]
-    job = db.query("select schedule, command from cron.job where jobname = %s", HOURLY_JOB)
-    assert len(job) == 1
-    assert job[0]["schedule"] == "5 * * * *"  # hourly, five minutes past
+    job = db.query("select schedule from cron.job where jobname = %s", HOURLY_JOB)
+    assert job == [{"schedule": "5 * * * *"}]  # hourly, five minutes past
     vault("social_link_sync_url", f"{service.base_url}{SYNC}")
     vault("social_link_cron_secret", service.cron_secret)
+    db.query("delete from public.social_media_sync_runs where trigger = 'cron' and user_id is null "
+             "and window_start = date_trunc('hour', now(), 'UTC')")
 
-    request_ids = [next(iter(row.values())) for row in db.query(job[0]["command"])]
+    def run_the_job_twice(hour):
+        first = db.query(job_command(db, HOURLY_JOB))[0]
+        queued = queued_messages(db)
+        second = db.query(job_command(db, HOURLY_JOB))[0]
+        return first, queued, second, queued_messages(db)
 
-    assert len(request_ids) == 1
-    response = wait_for(lambda: db.query("select * from net._http_response where id = %s", request_ids[0]),
-                        what="pg_net's response")[0]
-    # The service answered 202 at once (no timeout however long the sync takes) and works on.
-    assert (response["status_code"], response["timed_out"], response["error_msg"]) == (202, False, None)
-    started = json.loads(response["content"])
-    assert started["status"] == "running"
-    run = wait_for(lambda: db.query("select * from public.social_media_sync_runs where id = %s "
-                                    "and finished_at is not null", started["run_id"]), what="the run to finish")[0]
-    assert (run["trigger"], run["shard"], run["shards"]) == ("cron", 0, 1)
-    outcomes = db.outcomes(started["run_id"])
+    first, queued, second, queued_after_second = within_one_hour(run_the_job_twice)
+
+    run_id = first["enqueue_hourly_social_media_sync"]
+    assert second["enqueue_hourly_social_media_sync"] == run_id
+    assert queued_after_second <= queued  # workers may already be draining; nothing was added
+    run = db.query("select * from public.social_media_sync_runs where id = %s", run_id)[0]
+    assert (run["trigger"], run["user_id"]) == ("cron", None)
+    eligible = db.query("select count(*) as n from public.social_media_accounts a join private.social_media_tokens t "
+                        "on t.account_id = a.id where a.is_active and a.status <> 'needs_reauth'")[0]["n"]
+    assert run["accounts_queued"] + run["accounts_joined"] == eligible
+    # The pokes reached the service (202, through pg_net), whose workers drained the hour.
+    pokes = wait_for(lambda: db.query("select status_code from net._http_response where content like '%%working%%'"),
+                     what="a poke's response")
+    assert {row["status_code"] for row in pokes} == {202}
+    finished = wait_for(lambda: db.query("select * from public.social_media_sync_runs where id = %s "
+                                         "and finished_at is not null", run_id), seconds=120, what="the run to finish")[0]
+    assert finished["accounts_done"] + finished["accounts_failed"] <= finished["accounts_queued"]
+    assert finished["accounts_dead_lettered"] == 0
+    outcomes = db.outcomes(run_id)
     assert outcomes[page["id"]]["status"] == outcomes[page["instagram"]["id"]]["status"] == "synced"
     assert {(row["platform"], row["period"]) for row in db.insights(sub)} == {
         ("facebook", "hour"), ("facebook", "day"), ("instagram", "hour"), ("instagram", "day")}

@@ -207,17 +207,6 @@ def test_hours_24_returns_the_last_24_hourly_rows_and_aggregates_by_kind(service
     assert direct.status_code == 200 and direct.json() == body
 
 
-def test_shards_split_the_accounts_between_requests(service, db, connected):
-    sub, facebook_user = connected(pages=3)
-    accounts = {account["id"] for page in facebook_user["pages"] for account in (page, page["instagram"])}
-
-    runs = [service.cron_sync(sub, shard=shard, shards=2).json() for shard in (0, 1)]
-
-    covered = [set(db.outcomes(run["run_id"])) for run in runs]
-    assert not covered[0] & covered[1]
-    assert covered[0] | covered[1] == accounts
-
-
 def test_a_first_sync_is_saved_in_batches_of_at_most_rows_per_save_rows(service_with, service, connected, db):
     client = service_with(INSIGHTS_ROWS_PER_SAVE="100")
     sub, facebook_user = connected(pages=3)

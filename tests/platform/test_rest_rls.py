@@ -74,7 +74,7 @@ def test_a_user_cannot_write_accounts(as_user):
 
 def test_a_user_cannot_call_the_service_rpcs(as_user):
     with pytest.raises(APIError) as refused:
-        as_user("user_demo_maya").rpc("active_social_media_accounts", {}).execute()
+        as_user("user_demo_maya").rpc("social_media_sync_accounts", {"p_ids": []}).execute()
     assert refused.value.code == "42501"
 
 

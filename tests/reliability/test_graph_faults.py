@@ -180,7 +180,7 @@ def test_one_accounts_error_100_costs_no_other_account_its_metrics_or_backfill(c
                      "and platform = 'facebook' order by id", user.sub)
     failing, healthy = (row["account_id"] for row in pages)  # in the order the sync reads them
     # One account per page of the sync, so the healthy Page is fetched after the failing one.
-    service = in_process_service(INSIGHTS_ACCOUNTS_PER_PAGE="1", INSIGHTS_PAGES_IN_FLIGHT="1")
+    service = in_process_service(INSIGHTS_ACCOUNTS_PER_MESSAGE="1", INSIGHTS_MESSAGES_IN_FLIGHT="1")
     graph_faults.add("account_specific_error_100", {"graph_error": {
         "code": 100, "message": "(#100) Object does not support this operation"}}, times=500, account_id=failing)
 

@@ -1,7 +1,8 @@
 """Runs of the same hour at once: the cron job fired twice and a Sync Now during the cron run, on the
 session's service as pg_cron calls it (`Prefer: respond-async`) and as the UI calls it (the user's
-JWT). Each run completes, there is exactly one row per key, and the hour's deltas against the
-previous hour are computed once."""
+JWT). The first to arrive queues the accounts and the others join that work instead of doubling
+it: each account is synced once, every run completes, there is exactly one row per key, and the
+hour's deltas against the previous hour are computed once."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def overlapping_runs(webhook_url: str, stack_env: dict, user, cron_runs: int, sy
 
 def finished_runs(db, run_ids: list[str]) -> list[dict]:
     def when_all_finished():
-        rows = db.query("select id, status, started_at, finished_at from public.social_media_sync_runs "
+        rows = db.query("select id, status, accounts_queued, accounts_joined, finished_at from public.social_media_sync_runs "
                         "where id = any(%s::uuid[])", run_ids)
         return rows if all(row["finished_at"] for row in rows) else None
 
@@ -81,13 +82,13 @@ def check_overlap(db, webhook_url, stack_env, user, graph_faults, cron_runs: int
     if datetime.now(UTC).replace(minute=0, second=0, microsecond=0) != hour:
         return False
     assert [row["status"] for row in runs] == ["succeeded"] * (cron_runs + sync_nows)
-    # They really overlapped: every run had started before the first one finished.
-    assert max(row["started_at"] for row in runs) < min(row["finished_at"] for row in runs)
-    outcomes = db.query("select run_id, count(*) filter (where status = 'synced') as synced "
-                        "from public.social_media_sync_run_accounts where run_id = any(%s::uuid[]) group by run_id",
-                        [row["id"] for row in runs])
+    # One run queued every account, the others joined it: nothing was queued or synced twice.
     accounts = 2 * len(user.facebook_user["pages"])
-    assert sorted(row["synced"] for row in outcomes) == [accounts] * len(runs)
+    assert sorted((row["accounts_queued"], row["accounts_joined"]) for row in runs) == \
+        [(0, accounts)] * (cron_runs + sync_nows - 1) + [(accounts, 0)]
+    outcomes = db.query("select status, count(*) as n from public.social_media_sync_run_accounts "
+                        "where run_id = any(%s::uuid[]) group by status", [row["id"] for row in runs])
+    assert outcomes == [{"status": "synced", "n": accounts}]
     assert one_row_per_key(db, user.sub) == []
     rows = db.query("select account_id, derived from public.social_media_insights where user_id = %s "
                     "and period = 'hour' and window_start = %s", user.sub, hour)

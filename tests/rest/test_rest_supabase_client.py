@@ -95,10 +95,11 @@ def test_service_rpcs_keep_tokens_in_the_private_schema(service_client, client_f
     saved = service_client.rpc("upsert_social_media_accounts", {
         "accounts": [account(user, "page-1", access_token="ciphertext-1")]}).execute().data
     assert [row["account_id"] for row in saved] == ["page-1"]
-    active = service_client.rpc("active_social_media_accounts", {"p_user_id": user}).execute().data
+    ids = [row["id"] for row in saved]
+    active = service_client.rpc("social_media_sync_accounts", {"p_ids": ids}).execute().data
     assert [(row["account_id"], row["access_token"]) for row in active] == [("page-1", "ciphertext-1")]
     with pytest.raises(APIError) as raised:
-        client_for(user).rpc("active_social_media_accounts", {"p_user_id": user}).execute()
+        client_for(user).rpc("social_media_sync_accounts", {"p_ids": ids}).execute()
     assert raised.value.code == "42501"
 
 

@@ -31,8 +31,10 @@ def test_every_line_of_a_connect_and_a_sync_is_json_and_carries_the_ids_it_belon
     assert (connect_lines[1]["path"], connect_lines[1]["status"]) == ("/api/v1/social-media/connect/facebook", 200)
 
     run_lines = [entry for entry in entries if entry.get("run_id") == run_id]
-    assert [entry["message"].split(":")[0] for entry in run_lines if entry["logger"] == "webhook_service.sync"] == [
-        f"sync run {run_id} started", f"sync run {run_id} succeeded"]
+    sync_lines = [entry["message"].split(":")[0] for entry in run_lines if entry["logger"] == "webhook_service.sync"]
+    # Queued by the request, its one message saved by a queue worker thread, awaited by the request.
+    assert [line.split(" (delivery")[0].rsplit("/", 1)[0] for line in sync_lines] == [
+        f"sync run {run_id} queued", "sync message social_link_sync_low", f"sync run {run_id} succeeded"]
     retry = [entry for entry in run_lines if entry["logger"] == "webhook_service.graph"]
     assert len(retry) == 1 and retry[0]["message"].startswith("Graph POST /v25.0 failed") and retry[0]["level"] == "warning"
     # Every line that names the run carries its id, whatever thread logged it.

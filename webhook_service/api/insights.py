@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import jsonify
 from flask_openapi3 import APIBlueprint
@@ -22,7 +21,7 @@ from webhook_service.api.models import (
 from webhook_service.auth import bearer_token, is_cron_request, login_required
 from webhook_service.errors import ApiError
 from webhook_service.services import services
-from webhook_service.sync import InsightsSync, SyncRun, SyncScope
+from webhook_service.sync import run_window
 
 log = logging.getLogger(__name__)
 
@@ -34,30 +33,38 @@ INVALID_PARAMETER = error_response("A parameter is missing, unknown or out of ra
 @blueprint.post("/insights/sync", security=[{"cronSecret": []}, {"userJwt": []}],
                 responses={200: SyncResult, 202: SyncStarted, 400: INVALID_PARAMETER, **USER_ERRORS})
 def sync(query: SyncQuery, header: PreferHeader):
-    """Sync insights for the current hour: all accounts (cron secret) or the caller's (Sync Now).
+    """Sync insights for the current hour through the sync queue: a poke, or one user's accounts.
 
-    With the cron secret: every active account, or `user_id`'s, optionally shard `shard` of `shards`.
-    With a user's JWT: that user's accounts only (`user_id` and shards are ignored).
-    `Prefer: respond-async` answers 202 as soon as the run is recorded in `social_media_sync_runs`
-    and syncs on; otherwise the answer comes when the run is done.
+    With the cron secret and no `user_id`: a poke from the hourly or kick job; this replica's
+    queue workers drain the queues (202 at once). With the cron secret and `user_id`, or a user's
+    JWT (Sync Now; `user_id` ignored): that user's accounts are queued for the hour, joining those
+    already queued, and the answer comes when they are done (202 if that takes longer than
+    INSIGHTS_SYNC_WAIT_SECONDS). `Prefer: respond-async` answers 202 at once. `shard`/`shards` are
+    refused (400): the queue spreads the work over every replica.
     """
+    sync, worker = services().sync, services().worker
     if is_cron_request():
-        scope = SyncScope("cron", user_id=query.user_id or None, shard=query.shard, shards=query.shards)
+        if not query.user_id:
+            worker.poke()
+            return jsonify(success=True, status="working"), 202
+        run = sync.start_user_run(trigger="cron", user_id=query.user_id, requested_by=None)
     else:
         token = bearer_token()
         if token is None:
             raise ApiError(401, "unauthorized", "Send the cron secret or a user's token as 'Authorization: Bearer ...'.")
         user_id = services().verifier.user_id(token)
-        scope = SyncScope("sync_now", requested_by=user_id, user_id=user_id)
-
-    sync = services().sync
-    run = sync.start(scope)
-    if prefers_async(header.prefer):
-        _complete_in_background(sync, run)
-        response = jsonify(success=True, run_id=run.id, status="running", window=run.window())
-        response.headers["Preference-Applied"] = "respond-async"
+        run = sync.start_user_run(trigger="sync_now", user_id=user_id, requested_by=user_id)
+    worker.poke()
+    respond_async = prefers_async(header.prefer)
+    finished = None if respond_async else sync.wait(run["id"], services().config.insights.sync_wait_seconds,
+                                                      worker.poke)
+    if finished is None:
+        response = jsonify(success=True, run_id=run["id"], status="running", queued=run["accounts_queued"],
+                           joined=run["accounts_joined"], window=run_window(run))
+        if respond_async:
+            response.headers["Preference-Applied"] = "respond-async"
         return response, 202
-    return jsonify(sync.complete(run))
+    return jsonify(sync.summary(finished))
 
 
 @blueprint.get("/insights", security=USER,
@@ -79,23 +86,9 @@ def prefers_async(preferences: str | None) -> bool:
     return any(item.split(";")[0].strip().lower() == "respond-async" for item in (preferences or "").split(","))
 
 
-def sync_user_in_background(user_id: str) -> SyncRun:
-    """Starts a Sync Now of the user's accounts and completes it on a thread (the first sync after
-    a connect): the user's browser sees the run in social_media_sync_runs until it finishes."""
-    sync = services().sync
-    run = sync.start(SyncScope("sync_now", requested_by=user_id, user_id=user_id))
-    _complete_in_background(sync, run)
+def sync_user_in_background(user_id: str) -> dict:
+    """Queues a Sync Now of the user's accounts and pokes this process's workers (the first sync
+    after a connect): the user's browser sees the run in social_media_sync_runs until it finishes."""
+    run = services().sync.start_user_run(trigger="sync_now", user_id=user_id, requested_by=user_id)
+    services().worker.poke()
     return run
-
-
-def _complete_in_background(sync: InsightsSync, run: SyncRun) -> None:
-    def complete() -> None:
-        try:
-            sync.complete(run)
-        except Exception:
-            # The run stays `running` without finished_at in social_media_sync_runs: visible, not lost.
-            log.exception("sync run %s failed", run.id)
-
-    # Not a daemon: a graceful stop (SIGTERM) lets the run finish within gunicorn's graceful
-    # timeout; a process killed outright leaves it `running`, visible.
-    threading.Thread(target=complete, name=f"insights-sync-{run.id}", daemon=False).start()

@@ -24,8 +24,6 @@ from webhook_service.platforms import PLATFORMS
 # Bounds of the read API; the read RPC's own checks use the same numbers (tests/service/test_api_bounds.py).
 MAX_HOURS = 24 * 90
 MAX_DAYS = 90
-MAX_SHARDS = 1024
-
 ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/Error"}
 
 
@@ -97,8 +95,6 @@ PlatformName = Literal["facebook", "instagram"]
 LoginName = Literal["facebook_login", "instagram_login"]
 Hours = bounded_integer(1, MAX_HOURS)
 Days = bounded_integer(1, MAX_DAYS)
-Shard = bounded_integer(0, MAX_SHARDS - 1)
-Shards = bounded_integer(1, MAX_SHARDS)
 
 
 class ReadQuery(Parameters):
@@ -169,21 +165,20 @@ class PostsQuery(Parameters):
 
 
 class SyncQuery(Parameters):
-    user_id: Text | None = Field(None, description="Cron only: limit the run to this user.")
-    shard: Shard = Field(0, description="Cron only: this request's shard, 0 <= shard < shards.")
-    shards: Shards = Field(1, description="Cron only: number of shards the accounts are split into.")
+    user_id: Text | None = Field(None, description="Cron only: queue this user's accounts and wait for them.")
 
-    @model_validator(mode="after")
-    def _shard_within_shards(self) -> SyncQuery:
-        if self.shard >= self.shards:
-            raise PydanticCustomError("invalid_parameter", "shard must be an integer from 0 to {maximum}.",
-                                      {"maximum": self.shards - 1})
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _no_shards(cls, values: Any) -> Any:
+        if isinstance(values, dict) and ({"shard", "shards"} & values.keys()):
+            raise PydanticCustomError("invalid_parameter", "shard and shards are no longer used: "
+                                      "the sync queue spreads the work over every replica.")
+        return values
 
 
 class PreferHeader(BaseModel):
     prefer: str | None = Field(None, alias="Prefer",
-                               description="`respond-async` for a 202 and a sync in the background.")
+                               description="`respond-async` for a 202 at once.")
 
 
 class LoginStartQuery(Parameters):
@@ -342,9 +337,12 @@ class SyncWindow(BaseModel):
 
 class SyncStarted(BaseModel):
     success: Literal[True]
-    run_id: str = Field(json_schema_extra={"format": "uuid"})
-    status: Literal["running"]
-    window: SyncWindow
+    run_id: str | None = Field(None, json_schema_extra={"format": "uuid"}, description="Absent for a poke.")
+    status: Literal["running", "working"] = Field(description=(
+        "`running`: the run is queued and goes on; `working`: a poke woke this replica's queue workers."))
+    queued: int | None = Field(None, description="Accounts this run queued.")
+    joined: int | None = Field(None, description="Accounts already queued for this hour by another run.")
+    window: SyncWindow | None = None
 
 
 class PerPlatform(BaseModel):
@@ -369,7 +367,11 @@ class SyncResult(BaseModel):
         description="Metrics Meta rejected (error 100) during the run, per platform.")
     errors: list[AccountProblem] = Field(
         description="Accounts that did not sync cleanly (at most 100; all are in social_media_sync_run_accounts).")
-    error: str | None = Field(None, description="Why the run could not go on, when it could not.")
+    queued: int = Field(description="Accounts this run queued.")
+    joined: int = Field(description=(
+        "Accounts already queued for this hour by another run; the answer waited for them too, and their "
+        "outcomes are in that run."))
+    dead_lettered: int = Field(description="Accounts whose message was given up (dead-lettered).")
     window: SyncWindow
 
 

@@ -1,4 +1,4 @@
--- Migration 20261124100100 (its job's command replaced by 20261130044500_sync_queue): pg_cron and
+-- Migration 20261124100100 (its job's command replaced by 20261130052000_sync_queue): pg_cron and
 -- pg_net enabled, the hourly job scheduled once by name. What the command does is in
 -- sync_queue.test.sql.
 begin;
@@ -26,7 +26,7 @@ set local client_min_messages = warning;
 \o /dev/null
 \ir ../migrations/20261124100000_insights_sync.sql
 \ir ../migrations/20261124100100_insights_hourly_cron.sql
-\ir ../migrations/20261130044500_sync_queue.sql
+\ir ../migrations/20261130052000_sync_queue.sql
 \o
 select is((select count(*)::int from cron.job where jobname = 'social-link-insights-sync'), 1,
   're-applying the migration does not duplicate the job');

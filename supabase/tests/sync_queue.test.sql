@@ -1,4 +1,4 @@
--- Migration 20261130044500_sync_queue: the queues, the jobs by name, the RPCs for service_role only,
+-- Migration 20261130052000_sync_queue: the queues, the jobs by name, the RPCs for service_role only,
 -- the hourly command queuing the hour once and poking through pg_net, claim / complete / dead
 -- letter, and re-applying the migration changing nothing.
 begin;
@@ -45,7 +45,7 @@ create temporary table before_reapply as
           where n.nspname in ('public', 'private')) as routines;
 set local client_min_messages = warning;
 \o /dev/null
-\ir ../migrations/20261130044500_sync_queue.sql
+\ir ../migrations/20261130052000_sync_queue.sql
 \o
 select is((select count(*) from pgmq.meta), (select queues from before_reapply), 're-applying: no queue added');
 select is((select string_agg(jobid || jobname || command, ',' order by jobid) from cron.job),

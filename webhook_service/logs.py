@@ -1,6 +1,6 @@
 """Logs as one JSON object per line: time, level, logger, message, and the context they belong to.
 
-The context (request id, sync run id, queue message or batch id, platform, internal account row id,
+The context (request id, sync run id, sync queue and message id, platform, internal account row id,
 user id) is carried in a context variable, so a line logged deep in the Graph client still says
 which run it served. Threads do not inherit context variables: work handed to a pool goes through
 `ContextThreadPoolExecutor`, which runs it in a copy of the submitter's context.
@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 # Context fields, in the order they appear on a line.
-CONTEXT_FIELDS = ("request_id", "run_id", "message_id", "batch_id", "platform", "account_row_id", "user_id")
+CONTEXT_FIELDS = ("request_id", "run_id", "queue", "message_id", "platform", "account_row_id", "user_id")
 # Per-line fields a call may pass with `extra=` (the access log's request figures).
 EXTRA_FIELDS = ("method", "path", "status", "bytes", "duration_ms", "remote_addr")
 # Libraries that log request URLs at INFO/DEBUG; a Graph URL carries a token in its query.

@@ -104,6 +104,18 @@ class DatabaseGauges:
             "Seconds until an app-wide Graph rate limit (codes 4, 341) lets the sync call Meta again; 0 when none.")
         app_hold.add_metric([], values.get("app_held_seconds", 0))
         yield app_hold
+        dead = GaugeMetricFamily(
+            "social_link_queue_dead_letters", "Messages of a sync queue dead-lettered in the last 24 hours "
+            "(delivered INSIGHTS_MAX_DELIVERIES times, or unworkable).", labels=["queue"])
+        dead_letters = {entry["queue"]: entry["count"] for entry in values.get("dead_letters", [])}
+        for queue in dict.fromkeys((*(queue["queue"] for queue in values["queues"]), *dead_letters)):
+            dead.add_metric([queue], dead_letters.get(queue, 0))
+        yield dead
+        accounts_dead = GaugeMetricFamily(
+            "social_link_sync_accounts_dead_lettered",
+            "Accounts the last 24 hours' runs recorded failed because their message was dead-lettered.")
+        accounts_dead.add_metric([], values.get("accounts_dead_lettered", 0))
+        yield accounts_dead
         depth = GaugeMetricFamily("social_link_queue_messages", "Messages in a pgmq queue (pgmq.metrics).",
                                   labels=["queue"])
         oldest = GaugeMetricFamily("social_link_queue_oldest_message_age_seconds",

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 
 from webhook_service.insights_config import InsightsSettings
+from webhook_service.logs import log_context
 from webhook_service.sync import PoisonMessage
 from webhook_service.sync_store import ClaimedMessage, SyncStore
 
@@ -66,6 +67,10 @@ class SyncWorker:
             self.work(message)
 
     def work(self, message: ClaimedMessage) -> None:
+        with log_context(queue=message.queue, message_id=message.msg_id):
+            self._work(message)
+
+    def _work(self, message: ClaimedMessage) -> None:
         handler = self.handlers.get(message.kind)
         try:
             if handler is None:

@@ -1,11 +1,11 @@
--- public.social_link_service_metrics (migrations 20261130035450, and the holds of
--- 20261130041607): what the service's /metrics
+-- public.social_link_service_metrics (migrations 20261130035450, the holds of 20261130041607 and
+-- the dead letters of 20261130052100): what the service's /metrics
 -- reports from the database. The database holds other rows (the seed), so the test compares the
 -- counts before and after adding its own accounts.
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(10);
+select plan(12);
 
 create function pg_temp.accounts(m jsonb, p_platform text, p_status text) returns bigint language sql as $$
   select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'accounts') e
@@ -34,6 +34,11 @@ select id::text, now() - interval '1 minute', 'insufficient_page_role', 'test' f
 delete from private.social_media_sync_holds where scope = 'app';
 insert into private.social_media_sync_holds (scope, held_until, status, reason)
 values ('app', now() + interval '10 minutes', 'rate_limited', 'test');
+
+insert into private.social_media_sync_message_errors (queue, msg_id, error, dead_lettered_at, updated_at) values
+  ('social_link_sync', 900000001, 'test: delivered too often', now() - interval '1 hour', now()),
+  ('social_link_sync', 900000002, 'test: dead-lettered two days ago', now() - interval '2 days', now()),
+  ('social_link_sync', 900000003, 'test: failed once, retried', null, now());
 
 do $$
 begin
@@ -65,6 +70,12 @@ select is((select (e ->> 'count')::int from after_metrics, jsonb_array_elements(
            where e ->> 'status' = 'rate_limited'), 1, 'an account held by a rate limit is counted');
 select is((select count(*)::int from after_metrics, jsonb_array_elements(m -> 'held_accounts') e
            where e ->> 'status' = 'insufficient_page_role'), 0, 'a hold that has ended is not');
+select is((select (e ->> 'count')::int - coalesce((select (b ->> 'count')::int from before_metrics,
+             jsonb_array_elements(before_metrics.m -> 'dead_letters') b where b ->> 'queue' = 'social_link_sync'), 0)
+           from after_metrics, jsonb_array_elements(m -> 'dead_letters') e where e ->> 'queue' = 'social_link_sync'),
+  1, 'a message dead-lettered within the day counts; an older one and a retried one do not');
+select ok((select (m ->> 'accounts_dead_lettered')::bigint >= 0 from after_metrics),
+  'the accounts the last day''s runs lost to dead letters are reported');
 select ok((select (m ->> 'app_held_seconds')::float between 590 and 600 from after_metrics),
   'an app-wide hold reports the seconds it has left');
 select case when to_regprocedure('pgmq.create(text)') is null then skip('pgmq is not installed', 1)

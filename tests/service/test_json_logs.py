@@ -35,8 +35,12 @@ def test_every_line_of_a_connect_and_a_sync_is_json_and_carries_the_ids_it_belon
     # Queued by the request, its one message saved by a queue worker thread, awaited by the request.
     assert [line.split(" (delivery")[0].rsplit("/", 1)[0] for line in sync_lines] == [
         f"sync run {run_id} queued", "sync message social_link_sync_low", f"sync run {run_id} succeeded"]
+    # The worker's lines also name the queue message they work on, the Graph client's too.
+    message = next(entry for entry in run_lines if entry["message"].startswith("sync message"))
+    assert message["message"].startswith(f"sync message {message['queue']}/{message['message_id']} ")
     retry = [entry for entry in run_lines if entry["logger"] == "webhook_service.graph"]
     assert len(retry) == 1 and retry[0]["message"].startswith("Graph POST /v25.0 failed") and retry[0]["level"] == "warning"
+    assert (retry[0]["queue"], retry[0]["message_id"]) == (message["queue"], message["message_id"])
     # Every line that names the run carries its id, whatever thread logged it.
     assert [entry for entry in entries if run_id in entry["message"] and entry.get("run_id") != run_id] == []
     assert {entry.get("request_id") for entry in run_lines} <= {sync_id, None}

@@ -119,6 +119,12 @@ def test_gauges_from_the_database_count_accounts_by_status(api, fake_graph, db: 
         ("social_link_accounts_held", (("status", "rate_limited"),)),
         ("social_link_accounts_held", (("status", "insufficient_page_role"),)),
         ("social_link_app_hold_remaining_seconds", ())}
+    # The sync queues (pgmq) report depth, oldest age and dead letters.
+    for queue in ("social_link_sync", "social_link_sync_low"):
+        for name in ("social_link_queue_messages", "social_link_queue_oldest_message_age_seconds",
+                     "social_link_queue_dead_letters"):
+            assert (name, (("queue", queue),)) in after
+    assert ("social_link_sync_accounts_dead_lettered", ()) in after
 
 
 def test_without_the_database_the_gauges_say_so_and_the_rest_is_served(stack_env):

@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import prometheus_client
@@ -72,10 +72,8 @@ class DatabaseGauges:
 
     def collect(self) -> Iterator[Metric]:
         values = self._current()
-        up = GaugeMetricFamily("social_link_database_metrics_up",
-                               "1 when the database answered the metrics query of this scrape, else 0.")
-        up.add_metric([], 1 if values is not None else 0)
-        yield up
+        yield _single("social_link_database_metrics_up",
+                      "1 when the database answered the metrics query of this scrape, else 0.", int(values is not None))
         if values is None:
             return
         accounts = GaugeMetricFamily("social_link_accounts", "Active (connected) accounts by platform and status.",
@@ -85,37 +83,19 @@ class DatabaseGauges:
             for status in dict.fromkeys((*ACCOUNT_STATUSES, *(status for _, status in counts))):
                 accounts.add_metric([platform, status], counts.get((platform, status), 0))
         yield accounts
-        not_synced = GaugeMetricFamily(
-            "social_link_accounts_not_synced_this_hour",
-            "Active connected or expiring accounts not synced since the current UTC hour began.", labels=["platform"])
-        left = {entry["platform"]: entry["count"] for entry in values["not_synced_this_hour"]}
-        for platform in PLATFORMS:
-            not_synced.add_metric([platform], left.get(platform, 0))
-        yield not_synced
-        held = GaugeMetricFamily(
-            "social_link_accounts_held", "Accounts the sync will not call until their hold ends, by reason "
-            "(rate_limited: Meta's estimate to regain access; insufficient_page_role: a day).", labels=["status"])
-        holds = {entry["status"]: entry["count"] for entry in values.get("held_accounts", [])}
-        for status in dict.fromkeys((*HOLD_STATUSES, *holds)):
-            held.add_metric([status], holds.get(status, 0))
-        yield held
-        app_hold = GaugeMetricFamily(
-            "social_link_app_hold_remaining_seconds",
-            "Seconds until an app-wide Graph rate limit (codes 4, 341) lets the sync call Meta again; 0 when none.")
-        app_hold.add_metric([], values.get("app_held_seconds", 0))
-        yield app_hold
-        dead = GaugeMetricFamily(
-            "social_link_queue_dead_letters", "Messages of a sync queue dead-lettered in the last 24 hours "
-            "(delivered INSIGHTS_MAX_DELIVERIES times, or unworkable).", labels=["queue"])
-        dead_letters = {entry["queue"]: entry["count"] for entry in values.get("dead_letters", [])}
-        for queue in dict.fromkeys((*(queue["queue"] for queue in values["queues"]), *dead_letters)):
-            dead.add_metric([queue], dead_letters.get(queue, 0))
-        yield dead
-        accounts_dead = GaugeMetricFamily(
-            "social_link_sync_accounts_dead_lettered",
-            "Accounts the last 24 hours' runs recorded failed because their message was dead-lettered.")
-        accounts_dead.add_metric([], values.get("accounts_dead_lettered", 0))
-        yield accounts_dead
+        yield _counted("social_link_accounts_not_synced_this_hour",
+                       "Active connected or expiring accounts not synced since the current UTC hour began.",
+                       "platform", values["not_synced_this_hour"], PLATFORMS)
+        yield _counted("social_link_accounts_held", "Accounts the sync will not call until their hold ends, by "
+                       "reason (rate_limited: Meta's estimate to regain access; insufficient_page_role: a day).",
+                       "status", values.get("held_accounts", []), HOLD_STATUSES)
+        yield _single("social_link_app_hold_remaining_seconds", "Seconds until an app-wide Graph rate limit "
+                      "(codes 4, 341) lets the sync call Meta again; 0 when none.", values.get("app_held_seconds", 0))
+        yield _counted("social_link_queue_dead_letters", "Messages of a sync queue dead-lettered in the last 24 "
+                       "hours (delivered INSIGHTS_MAX_DELIVERIES times, or unworkable).", "queue",
+                       values.get("dead_letters", []), [queue["queue"] for queue in values["queues"]])
+        yield _single("social_link_sync_accounts_dead_lettered", "Accounts the last 24 hours' runs recorded failed "
+                      "because their message was dead-lettered.", values.get("accounts_dead_lettered", 0))
         depth = GaugeMetricFamily("social_link_queue_messages", "Messages in a pgmq queue (pgmq.metrics).",
                                   labels=["queue"])
         oldest = GaugeMetricFamily("social_link_queue_oldest_message_age_seconds",
@@ -125,6 +105,22 @@ class DatabaseGauges:
             oldest.add_metric([queue["queue"]], queue["oldest_age_seconds"] or 0)
         yield depth
         yield oldest
+
+
+def _single(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation)
+    family.add_metric([], value)
+    return family
+
+
+def _counted(name: str, documentation: str, label: str, entries: list[dict[str, Any]],
+             always: Iterable[str]) -> GaugeMetricFamily:
+    """A gauge per `label` value from `[{label: value, "count": n}]`; the `always` values as 0 when absent."""
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    counts = {entry[label]: entry["count"] for entry in entries}
+    for value in dict.fromkeys((*always, *counts)):
+        family.add_metric([value], counts.get(value, 0))
+    return family
 
 
 class _ThisProcess:

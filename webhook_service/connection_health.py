@@ -14,13 +14,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webhook_service.account_sync import UNREADABLE_TOKEN
 from webhook_service.crypto import TokenDecryptionError
 from webhook_service.graph import GraphError
 from webhook_service.platforms import FACEBOOK_LOGIN, INSTAGRAM_LOGIN
-from webhook_service.services import Services
+
+if TYPE_CHECKING:
+    from webhook_service.services import Services
 
 log = logging.getLogger(__name__)
 

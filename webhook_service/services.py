@@ -18,6 +18,8 @@ from webhook_service.store import Store
 from webhook_service.sync import ACCOUNT_KINDS, InsightsSync
 from webhook_service.sync_store import SyncStore
 from webhook_service.sync_worker import SyncWorker
+from webhook_service.token_refresh import KIND as TOKEN_REFRESH
+from webhook_service.token_refresh import TokenRefresher
 from webhook_service.user_tokens import TokenVerifier
 
 EXTENSION = "social_link"
@@ -60,8 +62,12 @@ class Services:
         graph_pool = ContextThreadPoolExecutor(config.graph_concurrency, thread_name_prefix="graph-batch")
         sync = InsightsSync(graph=graph, cipher=cipher, store=sync_store, settings=config.insights,
                             graph_pool=graph_pool, posts=posts, instagram=instagram)
+        # Instagram Login tokens are refreshed through the same queue (token_refresh.py).
+        refresher = TokenRefresher(instagram=instagram, cipher=cipher, store=store, sync_store=sync_store,
+                                   window_days=config.connection_expiring_days)
         worker = SyncWorker(store=sync_store, settings=config.insights,
-                            handlers={kind: sync.sync_message for kind in ACCOUNT_KINDS})
+                            handlers={**{kind: sync.sync_message for kind in ACCOUNT_KINDS},
+                                      TOKEN_REFRESH: refresher.handle})
         return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
                    worker=worker, instagram=instagram)
 

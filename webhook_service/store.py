@@ -90,10 +90,9 @@ class Store:
             "p_checked_before": checked_before.isoformat(), "p_after": after, "p_limit": limit,
         }).execute().data or []
 
-    def instagram_tokens_to_refresh(self, within_days: int, limit: int) -> list[dict[str, Any]]:
-        return self.rest.rpc("instagram_tokens_to_refresh", {
-            "p_within": f"{within_days} days", "p_limit": limit,
-        }).execute().data or []
+    def instagram_tokens_of(self, row_ids: list[str]) -> list[dict[str, Any]]:
+        """The Instagram Login accounts among `row_ids` (still active) with their token ciphertext."""
+        return self.rest.rpc("instagram_tokens_of", {"p_ids": row_ids}).execute().data or []
 
     def save_refreshed_instagram_token(self, row_id: str, previous: str, token: str, expires_at: datetime,
                                        expiring_from: datetime) -> bool:

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set search_path = public, extensions;
-select plan(36);
+select plan(39);
 
 insert into social_media_accounts (id, user_id, platform, account_id, account_name, connected_via, token_expires_at)
 values ('eeeeeeee-0000-0000-0000-000000000001', 'user_health_e', 'instagram', 'ig-e-9d', 'IG 9 days', 'instagram_login',
@@ -97,6 +97,14 @@ reset role;
 -- The daily jobs -----------------------------------------------------------------------------------------
 select is((select schedule from cron.job where jobname = 'social-link-refresh-instagram-tokens'), '20 4 * * *',
   'the token refresh runs daily, by name');
+select is((select command from cron.job where jobname = 'social-link-refresh-instagram-tokens'),
+  $$select private.enqueue_instagram_token_refresh(interval '10 days')$$, 'it queues the due tokens');
+update social_media_accounts set token_expires_at = now() + interval '2 days' where account_id = 'ig-e-30d';
+select ok(private.enqueue_instagram_token_refresh(interval '10 days') >= 1, 'due tokens are queued');
+select ok(exists (select 1 from pgmq.q_social_link_sync_low
+                  where message ->> 'kind' = 'token_refresh'
+                    and message -> 'accounts' ? 'eeeeeeee-0000-0000-0000-000000000002'),
+  'as a token_refresh message on the sync queue naming the account');
 select is((select count(*)::int from cron.job where jobname = 'social-link-check-connection-health'), 1,
   'the health check is scheduled once, by name');
 
@@ -120,9 +128,9 @@ select vault.create_secret('http://service.test/', 'social_link_service_url');
 select vault.create_secret('cron-secret-for-pgtap', 'social_link_cron_secret');
 \o
 delete from net.http_request_queue;
-select private.request_social_link_task('/api/v1/social-media/tokens/refresh', '{"within_days": 10}');
-select is((select url from net.http_request_queue), 'http://service.test/api/v1/social-media/tokens/refresh',
-  'the refresh is a POST to the service URL from Vault');
+select private.request_social_link_task('/api/v1/social-media/health/check', '{}');
+select is((select url from net.http_request_queue), 'http://service.test/api/v1/social-media/health/check',
+  'the health check is a POST to the service URL from Vault');
 select is((select headers ->> 'Authorization' from net.http_request_queue), 'Bearer cron-secret-for-pgtap',
   'with the cron secret');
 

@@ -230,6 +230,8 @@ insert into rls_routine_expectations values
   ('public.save_refreshed_instagram_token(uuid,text,text,timestamp with time zone,timestamp with time zone)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('public.mark_expiring_social_media_accounts()',             null, 'denied', 'denied', 'denied', 'runs'),
+  ('private.enqueue_instagram_token_refresh(interval,integer)', null, 'denied', 'denied', 'denied', 'denied'),
+  ('public.instagram_tokens_of(uuid[])',                       null, 'denied', 'denied', 'denied', 'runs'),
   ('public.social_link_service_metrics()',                     null, 'denied', 'denied', 'denied', 'runs'),
   ('public.save_social_media_posts(jsonb,jsonb)',              null, 'denied', 'denied', 'denied', 'runs'),
   ('public.due_social_media_posts(uuid[],timestamp with time zone)', null, 'denied', 'denied', 'denied', 'runs'),

@@ -161,7 +161,7 @@ def test_non_ascii_values_in_every_documented_query_parameter_get_no_5xx(openapi
 OVERSIZED_TARGETS = ["/api/v1/social-media/connect/facebook", "/api/v1/social-media/disconnect/facebook",
                      SYNC, "/api/v1/meta/deauthorize", "/api/v1/meta/data-deletion",
                      "/api/v1/meta/instagram/deauthorize", "/api/v1/meta/instagram/data-deletion",
-                     "/api/v1/social-media/tokens/refresh", "/api/v1/social-media/health/check"]
+                     "/api/v1/social-media/health/check"]
 
 
 def test_the_oversized_body_targets_are_every_post_route(anonymous):

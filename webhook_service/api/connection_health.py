@@ -1,5 +1,6 @@
-"""The daily connection-health jobs' endpoints (cron secret only): Instagram token refresh and the
-health check of every account. With `Prefer: respond-async` they answer 202 and work on."""
+"""The daily connection-health check's endpoint (cron secret only). With `Prefer: respond-async` it
+answers 202 and works on. Instagram Login tokens are refreshed through the sync's queue instead
+(token_refresh.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,20 @@ import logging
 import threading
 from collections.abc import Callable
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_openapi3 import APIBlueprint
-from pydantic import ValidationError
 
 from webhook_service.api.insights import prefers_async
 from webhook_service.api.models import (
     HealthChecked,
     PreferHeader,
-    RefreshBody,
     TaskStarted,
-    TokensRefreshed,
     error_response,
-    request_body,
 )
 from webhook_service.auth import is_cron_request
 from webhook_service.connection_health import check_all
 from webhook_service.errors import ApiError
 from webhook_service.services import Services, services
-from webhook_service.token_refresh import refresh_instagram_tokens
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +29,6 @@ blueprint = APIBlueprint("connection_health", __name__, url_prefix="/social-medi
 
 CRON = [{"cronSecret": []}]
 CRON_ONLY = {401: error_response("Not the cron secret (`unauthorized`).")}
-
-
-@blueprint.post("/tokens/refresh", security=CRON, openapi_extensions=request_body(RefreshBody, required=False),
-                responses={200: TokensRefreshed, 202: TaskStarted,
-                           400: error_response("within_days out of range (`invalid_parameter`)."), **CRON_ONLY})
-def refresh_tokens(header: PreferHeader):
-    """Refreshes the Instagram Login tokens that end within `within_days` (job social-link-refresh-instagram-tokens).
-
-    A token Instagram refuses: `needs_reauth`. The body is optional.
-    """
-    _cron_only()
-    # Read here: an absent or non-JSON body means the defaults, which flask-openapi3 would refuse.
-    body = request.get_json(silent=True)
-    try:
-        within = RefreshBody.model_validate(body if isinstance(body, dict) else {}, strict=True).within_days
-    except ValidationError:
-        raise ApiError(400, "invalid_parameter", "within_days must be an integer from 1 to 59.") from None
-    return _run("token refresh", lambda current: refresh_instagram_tokens(current, within), header)
 
 
 @blueprint.post("/health/check", security=CRON, responses={200: HealthChecked, 202: TaskStarted, **CRON_ONLY})

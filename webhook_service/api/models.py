@@ -414,18 +414,6 @@ class Insights(BaseModel):
 
 
 # --- the daily connection-health jobs ---------------------------------------------------------------
-class RefreshBody(BaseModel):
-    within_days: int = Field(10, ge=1, le=59, description="Refresh the tokens that end within this many days.")
-
-
-class TokensRefreshed(BaseModel):
-    success: bool
-    refreshed: int = 0
-    needs_reauth: int = 0
-    failed: int = 0
-    replaced_meanwhile: int = 0
-
-
 class HealthChecked(BaseModel):
     success: bool
     checked: int = 0

@@ -238,6 +238,7 @@ def test_posts_api_answers_400_with_a_clear_error_for_bad_parameters(service, ne
         (("account_id", "1"), ("page_size", "0")): "page_size must be an integer from 1 to 100",
         (("account_id", "1"), ("page", "x")): "page must be an integer",
         (("account_id", "1"), ("since", "yesterday")): "since must be a date",
+        (("account_id", "1"), ("since", "0001-01-01T00:00:00+01:00")): "since must be a date",
         (("account_id", "1"), ("since", "2026-02-01"), ("until", "2026-01-01")): "since must be earlier than until",
         (("account_id", "1"), ("since", "2020-01-01"), ("until", "2026-01-01")): "at most 2 years apart",
         (("account_id", "1"), ("limit", "5")): "Unknown parameter(s): limit",
@@ -247,3 +248,11 @@ def test_posts_api_answers_400_with_a_clear_error_for_bad_parameters(service, ne
         assert response.status_code == 400, (params, response.text)
         assert response.json()["error"] == "invalid_parameter"
         assert message in response.json()["message"], (params, response.json())
+
+
+def test_posts_api_takes_any_offset_python_and_iso_8601_allow(service, new_sub):
+    # -23:23 is a valid ISO 8601 offset that Postgres refuses (its limit is ±15:59): read in UTC.
+    response = service.as_user(new_sub(), "GET", POSTS, params={
+        "account_id": "1", "since": "1200-10-01T00:00:00Z", "until": "1200-10-02T23:11:42.8-23:23"})
+    assert response.status_code == 200, response.text
+    assert response.json()["posts"] == []

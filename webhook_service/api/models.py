@@ -123,11 +123,15 @@ MAX_PAGE_SIZE = 100
 
 
 def _moment(value: object) -> object:
-    """A date (its UTC midnight) or an ISO 8601 time with an offset."""
+    """A date (its UTC midnight) or an ISO 8601 time with an offset, in UTC: Python takes offsets up
+    to ±23:59, Postgres only to ±15:59, so the database is never handed one it refuses."""
     if not isinstance(value, str):
         return value
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is a moment in year 0
+        raise ValueError("out of range") from None
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]

@@ -1,4 +1,4 @@
-"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|queue|read|posts|storage]`.
+"""`python -m bench [--latency-ms 100] [--accounts 10000] [--posts-accounts 1000] [--only sync|queue|crash|read|posts|storage]`.
 
 Starts its own stack in `.stack-bench/` (as `make run` does), runs the benchmarks, prints the
 results and writes them to bench/results.json, then stops the stack.
@@ -28,7 +28,7 @@ def main() -> int:
     parser.add_argument("--scale-accounts", type=int, default=20_000, help="accounts of the 1 vs 2 processes run")
     parser.add_argument("--scale-latency-ms", type=int, default=500, help="Graph latency of the 1 vs 2 processes run")
     parser.add_argument("--crash-accounts", type=int, default=10_000, help="accounts of the run a process dies in")
-    parser.add_argument("--only", choices=["sync", "queue", "read", "posts", "storage"])
+    parser.add_argument("--only", choices=["sync", "queue", "crash", "read", "posts", "storage"])
     args = parser.parse_args()
 
     stack_dir = PROJECT_ROOT / ".stack-bench"
@@ -50,6 +50,9 @@ def main() -> int:
 
             results["sync_scale_out"] = sync_queue.scale_out(stack, env, accounts=args.scale_accounts,
                                                              latency_ms=args.scale_latency_ms)
+        if args.only in (None, "queue", "crash"):
+            from bench import sync_queue
+
             results["sync_crash"] = sync_queue.crash(stack, env, accounts=args.crash_accounts,
                                                      latency_ms=args.latency_ms)
         if args.only in (None, "read"):

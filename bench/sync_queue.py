@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import threading
 import time
@@ -60,14 +61,15 @@ def crash(stack: Stack, env: dict[str, str], *, accounts: int, latency_ms: int) 
     workers = restart_webhook(stack, env, WEB_CONCURRENCY="2",
                               INSIGHTS_VISIBILITY_TIMEOUT_SECONDS=str(CRASH_VISIBILITY_TIMEOUT_S))
     killed: dict = {}
+    started = queue.Queue()
 
     def kill_one_once_a_third_is_done() -> None:
+        run_id = started.get()
         with psycopg.connect(env["DATABASE_URL"], autocommit=True, row_factory=dict_row) as db:
             while True:
-                run = db.execute("select accounts_queued, accounts_done from social_media_sync_runs "
-                                 "where trigger = 'cron' and user_id is null and accounts_queued is not null "
-                                 "and window_start = date_trunc('hour', now(), 'UTC')").fetchone()
-                if run and run["accounts_queued"] and run["accounts_done"] >= run["accounts_queued"] / 3:
+                run = db.execute("select accounts_queued, accounts_done from social_media_sync_runs where id = %s",
+                                 (run_id,)).fetchone()
+                if run["accounts_done"] >= run["accounts_queued"] / 3:
                     break
                 time.sleep(0.1)
             held = db.execute("select count(*) as n from pgmq.q_social_link_sync where vt > now()").fetchone()["n"]
@@ -76,7 +78,7 @@ def crash(stack: Stack, env: dict[str, str], *, accounts: int, latency_ms: int) 
 
     killer = threading.Thread(target=kill_one_once_a_third_is_done, daemon=True)
     killer.start()
-    measured = hourly_run(env)
+    measured = hourly_run(env, on_start=started.put)
     finished = time.perf_counter()
     killer.join()
     run = measured["run"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -66,7 +67,7 @@ def stack_processes(stack: Stack) -> dict[str, list[int]]:
 HOURLY_JOB = "social-link-insights-sync"
 
 
-def hourly_run(env: dict[str, str]) -> dict:
+def hourly_run(env: dict[str, str], on_start: Callable[[str], None] | None = None) -> dict:
     """Runs the hourly job's command as pg_cron would (after removing this hour's run, so that each
     measurement queues its accounts afresh) and waits for the run to finish; the run row and the
     wall time from the command to the finish."""
@@ -76,6 +77,8 @@ def hourly_run(env: dict[str, str]) -> dict:
         command = db.execute("select command from cron.job where jobname = %s", (HOURLY_JOB,)).fetchone()["command"]
         started = time.perf_counter()
         run_id = next(iter(db.execute(command).fetchone().values()))
+        if on_start:
+            on_start(run_id)
         while True:
             run = db.execute("select * from social_media_sync_runs where id = %s", (run_id,)).fetchone()
             if run["finished_at"]:

@@ -45,8 +45,12 @@ class AccountResult:
     hour_rows: list[dict[str, Any]]
     day_rows: list[dict[str, Any]]
     outcome: dict[str, Any]
-    # The account with its decrypted token, when it was called (for the post work that follows).
-    account: Account | None = None
+
+
+def account_of(row: dict[str, Any], token: str, *, first_sync: bool) -> Account:
+    """The account of a social_media_sync_accounts row, with its decrypted token."""
+    return Account(row["id"], row["user_id"], row["platform"], row["account_id"], token, first_sync=first_sync,
+                   login=row["connected_via"])
 
 
 class AccountSync:
@@ -77,8 +81,7 @@ class AccountSync:
                             extra={"account_row_id": row["id"], "platform": row["platform"]})
                 yield AccountResult([], [], outcome_of(row, "needs_reauth", UNREADABLE_TOKEN))
                 continue
-            account = Account(row["id"], row["user_id"], row["platform"], row["account_id"], token,
-                              first_sync=row["last_synced_at"] is None, login=row["connected_via"])
+            account = account_of(row, token, first_sync=row["last_synced_at"] is None)
             catalog = self.settings.platform(account.platform)
             dropped = fetcher.dropped(account.platform)
             collected[account.row_id] = AccountInsights(
@@ -95,7 +98,7 @@ class AccountSync:
             outcome, hold = account_outcome(account_insights, len(hour_rows), len(day_rows), now)
             if hold:
                 new_holds[hold["scope"]] = hold
-            results.append(AccountResult(hour_rows, day_rows, outcome, account_insights.account))
+            results.append(AccountResult(hour_rows, day_rows, outcome))
         if new_holds:
             self.holds.hold(list(new_holds.values()))
         yield from results

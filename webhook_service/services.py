@@ -15,7 +15,7 @@ from webhook_service.logs import ContextThreadPoolExecutor
 from webhook_service.posts import PostsSync
 from webhook_service.posts_store import PostsStore
 from webhook_service.store import Store
-from webhook_service.sync import ACCOUNT_KINDS, InsightsSync
+from webhook_service.sync import ACCOUNT_KINDS, POSTS_KIND, InsightsSync
 from webhook_service.sync_store import SyncStore
 from webhook_service.sync_worker import SyncWorker
 from webhook_service.token_refresh import KIND as TOKEN_REFRESH
@@ -67,7 +67,7 @@ class Services:
                                    window_days=config.connection_expiring_days)
         worker = SyncWorker(store=sync_store, settings=config.insights,
                             handlers={**{kind: sync.sync_message for kind in ACCOUNT_KINDS},
-                                      TOKEN_REFRESH: refresher.handle})
+                                      POSTS_KIND: sync.sync_posts_message, TOKEN_REFRESH: refresher.handle})
         return cls(config=config, verifier=TokenVerifier(config), cipher=cipher, graph=graph, store=store, sync=sync,
                    worker=worker, instagram=instagram)
 

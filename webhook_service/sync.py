@@ -7,7 +7,9 @@ and up to a hundred account row ids. Its accounts are read by key (`accounts_per
 Graph requests go out as batches on the process's shared Graph pool (sync_fetch), and the rows and
 outcomes are saved with save_social_media_sync_batch, one call per `rows_per_save` rows; the last
 call is complete_social_media_sync_message, which also deletes the message and moves the run's
-counters, so a worker that dies before it has saved nothing and the message comes back.
+counters, so a worker that dies before it has saved nothing and the message comes back. That
+completion also queues a `posts` message (low-priority queue) for the accounts whose snapshot went
+through; its handler, sync_posts_message, runs PostsSync for them.
 
 What is fetched for an account and how answers, errors and rate limits become its rows, outcome
 and holds is account_sync's; an account's failure is its outcome, never the message's.
@@ -26,19 +28,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from webhook_service.account_sync import AccountSync, HoldStore, iso
-from webhook_service.crypto import TokenCipher
+from webhook_service.account_sync import AccountSync, HoldStore, account_of, iso
+from webhook_service.crypto import TokenCipher, TokenDecryptionError
 from webhook_service.graph import GraphClient
 from webhook_service.insights_config import InsightsSettings
 from webhook_service.logs import log_context
 from webhook_service.posts import PostsSync
-from webhook_service.sync_fetch import Account, InsightsFetcher, Throttle
+from webhook_service.sync_fetch import InsightsFetcher, Throttle
 from webhook_service.sync_store import ClaimedMessage, SyncStore
 
 log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 ACCOUNT_KINDS = ("account_snapshot", "account_backfill")
+POSTS_KIND = "posts"
 # Per-account errors listed in a sync response; all of them are in social_media_sync_run_accounts.
 REPORTED_ERRORS = 100
 # Runs whose rejected metrics a process remembers (one hour's runs at a time, in practice).
@@ -117,7 +120,8 @@ class InsightsSync:
         next_poke = time.monotonic() + REPOKE_SECONDS
         while True:
             progress = self.store.run_progress(run_id)
-            if progress["finished_at"] and progress["joined_pending"] == 0:
+            # A finished run has queued all its post work; a Sync Now waits for that too.
+            if progress["finished_at"] and progress["joined_pending"] == 0 and progress["posts_pending"] == 0:
                 log.info("sync run %s %s: synced %s, failed %s", run_id, progress["status"], progress["synced"],
                          progress["failed"], extra={"run_id": run_id})
                 return progress
@@ -157,50 +161,48 @@ class InsightsSync:
         rows = list(self.store.accounts(work.account_ids, self.settings.accounts_per_page))
         if not rows:
             raise PoisonMessage("None of the message's accounts exist")
-        # Disconnected or waiting for a new login since they were queued: nothing to do for them.
-        workable = [row for row in rows
-                    if row["is_active"] and row["status"] != "needs_reauth" and row["access_token"]]
+        workable = [row for row in rows if _workable(row)]
         # Saved in batches of at most `rows_per_save` rows, each account's rows and outcome in the
         # same batch: a first sync's backfill makes 30 times more rows than an hourly run. The last
-        # batch deletes the message.
+        # batch deletes the message (and queues the post work of the accounts that went through).
         batch_rows: list[dict[str, Any]] = []
         batch_outcomes: list[dict[str, Any]] = []
-        outcomes: list[dict[str, Any]] = []
-        clean: list[Account] = []
-        fetcher = self._fetcher(work.run.id)
-        for result in self.accounts.sync(workable, fetcher, work.run.window_start):
+        for result in self.accounts.sync(workable, self._fetcher(work.run.id), work.run.window_start):
             size = len(result.hour_rows) + len(result.day_rows)
             if batch_rows and len(batch_rows) + size > self.settings.rows_per_save:
                 self.store.save_batch(work.run.id, batch_rows, batch_outcomes, self.spec)
                 batch_rows, batch_outcomes = [], []
             batch_rows += result.hour_rows + result.day_rows
             batch_outcomes.append(result.outcome)
-            outcomes.append(result.outcome)
-            if result.account and result.outcome["status"] in ("synced", "partial"):
-                clean.append(result.account)
-        if self.posts is not None and clean:
-            # The snapshots are saved first; the post work (lower priority) follows, and what it
-            # changes in the outcomes goes with the message's completion.
-            self.store.save_batch(work.run.id, batch_rows, batch_outcomes, self.spec)
-            batch_rows, batch_outcomes = [], self._sync_posts(work.run.id, clean, outcomes, fetcher)
         # Logged before the save that may finish the run, so it precedes the run's last line.
         log.info("sync message %s/%s (delivery %d): saving %d of its %d accounts, run %s", message.queue,
                  message.msg_id, message.deliveries, len(workable), len(work.account_ids), work.run.id)
         self.store.complete(message, work.run.id, work.account_ids, batch_rows, batch_outcomes, self.spec)
 
-    def _sync_posts(self, run_id: str, accounts: list[Account], outcomes: list[dict[str, Any]],
-                    fetcher: InsightsFetcher) -> list[dict[str, Any]]:
-        """Post work for the message's accounts whose snapshot went through. Metrics Meta rejected
-        for a media type are added to those accounts' outcomes; returns the outcomes that changed.
-        A failure here is logged and costs the accounts their post refresh only: the next run finds
-        the posts still due."""
-        try:
-            dropped = self.posts.sync(accounts, fetcher, datetime.now(UTC))
-        except Exception:
-            log.exception("sync run %s: post work for %d accounts failed", run_id, len(accounts))
-            return []
-        return [with_dropped_metrics(outcome, dropped[outcome["social_media_account_id"]])
-                for outcome in outcomes if outcome["social_media_account_id"] in dropped]
+    # --- a posts message ----------------------------------------------------------------------------
+    def sync_posts_message(self, message: ClaimedMessage) -> None:
+        """The post work of accounts whose snapshot went through (queued by the snapshot's
+        completion, on the low-priority queue). Metrics Meta rejected for a media type join the
+        accounts' outcomes as the message is deleted; a failure sends the message back, never
+        touching the snapshot's outcome, and the next run finds the posts still due."""
+        body = message.body
+        ids = body.get("accounts")
+        run_id = body.get("run_id")
+        if not _is_uuid(run_id) or not isinstance(ids, list) or not ids or not all(_is_uuid(item) for item in ids):
+            raise PoisonMessage("Malformed posts message: needs run_id and a non-empty list of account row ids")
+        with log_context(run_id=run_id):
+            accounts = []
+            for row in self.store.accounts(ids, self.settings.accounts_per_page):
+                if not _workable(row):
+                    continue
+                try:
+                    token = self.cipher.decrypt(row["access_token"])
+                except TokenDecryptionError:
+                    continue  # its snapshot's outcome already says so
+                accounts.append(account_of(row, token, first_sync=body.get("first_sync") is True))
+            dropped = self.posts.sync(accounts, self._fetcher(run_id), datetime.now(UTC)) if self.posts else {}
+            self.store.complete_posts(message, run_id, dropped)
+
     def _fetcher(self, run_id: str) -> InsightsFetcher:
         """The run's fetcher, shared by the process's messages of that run, so a metric Meta
         rejects is found once per run and process rather than once per message."""
@@ -219,16 +221,14 @@ def run_window(run: dict[str, Any]) -> dict[str, str]:
     return SyncRun(run["id"], datetime.fromisoformat(run["window_start"])).window()
 
 
+def _workable(row: dict[str, Any]) -> bool:
+    """Disconnected or waiting for a new login since it was queued: nothing to do for it."""
+    return row["is_active"] and row["status"] != "needs_reauth" and bool(row["access_token"])
+
+
 def _is_uuid(value: Any) -> bool:
     try:
         uuid.UUID(value)
     except (TypeError, ValueError, AttributeError):
         return False
     return True
-
-
-def with_dropped_metrics(outcome: dict[str, Any], names: set[str]) -> dict[str, Any]:
-    """A clean account's outcome with more metrics Meta rejected: partial, naming them all."""
-    dropped = sorted({*outcome["dropped_metrics"], *names})
-    return {**outcome, "status": "partial", "error": f"Meta rejected metrics: {', '.join(dropped)}",
-            "dropped_metrics": dropped}

@@ -46,7 +46,8 @@ class SyncStore:
         }).execute().data
 
     def run_progress(self, run_id: str) -> dict[str, Any]:
-        """The run row plus `pending` (its accounts still queued) and `joined_pending`."""
+        """The run row plus `pending` (its accounts still queued), `joined_pending` and
+        `posts_pending` (its posts messages still queued)."""
         return self.rest.rpc("social_media_sync_run_progress", {"p_run_id": run_id}).execute().data
 
     def run_problems(self, run_id: str, limit: int) -> list[dict[str, Any]]:
@@ -100,6 +101,14 @@ class SyncStore:
             # Both ends of the duration come from the database's clock.
             duration = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
             telemetry.sync_run_finished(run["trigger"], run["status"], duration.total_seconds())
+
+    def complete_posts(self, message: ClaimedMessage, run_id: str, dropped: dict[str, set[str]]) -> None:
+        """Records the metrics a posts message's accounts had rejected and deletes the message, in
+        one transaction."""
+        self.rest.rpc("complete_social_media_posts_message", {
+            "p_queue": message.queue, "p_msg_id": message.msg_id, "p_run_id": run_id,
+            "p_dropped": {account: sorted(names) for account, names in dropped.items() if names},
+        }).execute()
 
     def ack(self, message: ClaimedMessage) -> None:
         """Deletes a message whose work is done (kinds not saved through `complete`)."""

@@ -201,6 +201,7 @@ insert into rls_routine_expectations values
   ('public.complete_social_media_sync_message(text,bigint,uuid,uuid[],jsonb,jsonb,jsonb)',
                                                                null, 'denied', 'denied', 'denied', 'runs'),
   ('public.release_social_media_sync_message(text,bigint,text)', null, 'denied', 'denied', 'denied', 'runs'),
+  ('public.complete_social_media_posts_message(text,bigint,uuid,jsonb)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.ack_social_media_sync_message(text,bigint)',        null, 'denied', 'denied', 'denied', 'runs'),
   ('public.dead_letter_social_media_sync_message(text,bigint,text)', null, 'denied', 'denied', 'denied', 'runs'),
   ('public.social_media_sync_run_progress(uuid)',              null, 'denied', 'denied', 'denied', 'runs'),

@@ -87,6 +87,39 @@ def test_sync_stores_posts_and_their_metrics_for_both_platforms(service, db, con
     assert {row["snapshot_date"] for row in snapshots} == {snapshots[0]["fetched_at"].date()}
 
 
+def posts_messages(db, run_id: str) -> list[dict]:
+    return [row["message"] for row in db.query(
+        "select message from pgmq.q_social_link_sync_low where message ->> 'kind' = 'posts' "
+        "and message ->> 'run_id' = %s", run_id)]
+
+
+def test_post_work_goes_through_the_low_priority_queue_after_the_snapshots(service_with, db, connected, fake_graph):
+    sub, facebook_user = connected(instagram=False)
+    page = facebook_user["pages"][0]
+    (post,) = add_media(fake_graph, page["id"], {"kind": "post", "age_seconds": 4 * DAY})
+    services = service_with().application.extensions["social_link"]
+    run_id = services.sync.start_user_run(trigger="sync_now", user_id=sub, requested_by=None)["id"]
+    row_id = str(db.accounts_by_id(sub)[page["id"]]["id"])
+
+    # The account's message (a first sync: a backfill) is worked alone; other tests' leftovers are worked too.
+    while True:
+        message = services.sync.store.claim(600, 5)
+        assert message is not None, "the run's account message was queued"
+        services.worker.work(message)
+        if message.body.get("run_id") == run_id:
+            break
+    assert message.kind == "account_backfill"
+
+    assert db.outcomes(run_id)[page["id"]]["status"] == "synced"
+    assert posts_messages(db, run_id) == [{"kind": "posts", "run_id": run_id, "accounts": [row_id], "first_sync": True}]
+    assert stored_posts(db, sub) == {}
+    services.worker.drain()
+    assert posts_messages(db, run_id) == []
+    assert stored_posts(db, sub)[post["id"]]["metrics"]["post_media_view"] == settled(post, PAGE_POST, "post_media_view")
+    run = db.query("select * from public.social_media_sync_runs where id = %s", run_id)[0]
+    assert (run["status"], run["accounts_done"], run["accounts_failed"]) == ("succeeded", 1, 0)
+
+
 def test_reel_only_metric_requested_for_a_feed_image_is_dropped_for_images_only(
         service_with, db, connected, fake_graph, stack_env):
     sub, facebook_user = connected()

@@ -179,7 +179,7 @@ def account_outcome(collected: AccountInsights, hour_rows: int, day_rows: int,
         error = limited[0]
         until = now + max(RATE_LIMIT_BACKOFF, timedelta(seconds=error.retry_after or 0))
         who = "the app (every account)" if error.app_wide else "this account"
-        status, message = "rate_limited", f"Still rate limited after retries; {who} is not called until {iso(until)}: {error}"
+        status, message = "rate_limited", f"Still rate limited; {who} is not called until {iso(until)}: {error}"
         hold = {"scope": APP_SCOPE if error.app_wide else scope, "held_until": iso(until), "status": status,
                 "reason": f"Meta rate-limits {who}."}
     elif errors:

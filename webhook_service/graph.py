@@ -3,7 +3,7 @@
 One `requests` session (its pool sized for the configured concurrency) behind a version-pinned
 base URL. Every call with a token carries that token's `appsecret_proof`. Transient failures are
 retried with exponential backoff; rate limits wait for Meta's own estimate when it is short enough,
-otherwise the caller gets `RateLimited` with that estimate. Errors arrive as typed exceptions whose
+otherwise (or with no estimate at all) the caller gets `RateLimited` at once. Errors arrive as typed exceptions whose
 messages never contain a token, and the usage headers Meta sends are kept per scope so callers can
 slow down before they hit a limit.
 """
@@ -343,8 +343,10 @@ class GraphClient:
         None when it should not be retried (permanent, out of attempts, or too long a wait)."""
         if not error.transient or attempt >= self.max_retries:
             return None
-        if isinstance(error, RateLimited) and error.app_wide:
-            # Every call of the app would add to the limit: stop, as Meta asks.
+        if isinstance(error, RateLimited) and (error.app_wide or error.retry_after is None):
+            # Meta asks to stop calling once a limit is hit: an app-wide limit grows with every call
+            # of the app, and one with no estimate gives no time worth waiting within the run. The
+            # caller holds the account instead (account_sync.py: at least 60 s).
             return None
         backoff = self.backoff_seconds * 2 ** attempt * random.uniform(0.8, 1.2)
         wait = max(backoff, getattr(error, "retry_after", None) or 0)

@@ -1,5 +1,5 @@
-"""Faults during a run: an expired token on one account, a rate limit that clears, one that does
-not, a 500 that clears, a metric Meta rejects. The run finishes, the other accounts are stored,
+"""Faults during a run: an expired token on one account, rate limits (held at once when Meta gives
+no estimate), a 500 that clears, a metric Meta rejects. The run finishes, the other accounts are stored,
 every outcome is recorded, and nothing stored earlier is lost or zeroed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ RATE_LIMITED = {"graph_error": {"code": 17, "message": "(#17) User request limit
 
 def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, connected, fake_graph, within_one_hour):
     sub, facebook_user = connected(pages=4)
-    expired, limited_briefly, failing_once, healthy = facebook_user["pages"]
+    expired, limited_once, failing_once, healthy = facebook_user["pages"]
     limited_for_good = healthy["instagram"]
 
     def sync_clean_then_with_faults(hour):
@@ -21,7 +21,7 @@ def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, conne
         stored = {(row["platform"], row["account_id"], row["period"], row["window_start"]): row["metrics"]
                   for row in db.insights(sub)}
         fake_graph.post(f"tokens/{expired['access_token']}/invalidate", {"subcode": 463})
-        fake_graph.add_fault(limited_briefly["id"], RATE_LIMITED, times=2)
+        fake_graph.add_fault(limited_once["id"], RATE_LIMITED, times=1)
         fake_graph.add_fault(failing_once["id"], {"status": 500}, times=1)
         fake_graph.add_fault(limited_for_good["id"], RATE_LIMITED)
         return stored, service.synced(sub)
@@ -29,12 +29,12 @@ def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, conne
     stored, body = within_one_hour(sync_clean_then_with_faults)
 
     assert body["success"] is True and body["status"] == "partial"
-    assert body["synced"] == {"facebook": 3, "instagram": 2}
-    assert body["failed"] == {"facebook": 1, "instagram": 2}
+    assert body["synced"] == {"facebook": 2, "instagram": 2}
+    assert body["failed"] == {"facebook": 2, "instagram": 2}
     outcomes = db.outcomes(body["run_id"])
     assert {account_id: row["status"] for account_id, row in outcomes.items()} == {
         expired["id"]: "needs_reauth", expired["instagram"]["id"]: "needs_reauth",
-        limited_briefly["id"]: "synced", limited_briefly["instagram"]["id"]: "synced",
+        limited_once["id"]: "rate_limited", limited_once["instagram"]["id"]: "synced",
         failing_once["id"]: "synced", failing_once["instagram"]["id"]: "synced",
         healthy["id"]: "synced", limited_for_good["id"]: "rate_limited",
     }
@@ -42,7 +42,7 @@ def test_one_run_survives_expired_token_rate_limits_and_a_500(service, db, conne
     assert "Still rate limited" in outcomes[limited_for_good["id"]]["error"]
     assert {(error["account_id"], error["status"]) for error in body["errors"]} == {
         (expired["id"], "needs_reauth"), (expired["instagram"]["id"], "needs_reauth"),
-        (limited_for_good["id"], "rate_limited")}
+        (limited_once["id"], "rate_limited"), (limited_for_good["id"], "rate_limited")}
 
     accounts = db.accounts_by_id(sub)
     assert accounts[expired["id"]]["status"] == "needs_reauth" and "190" in accounts[expired["id"]]["last_error"]
@@ -125,6 +125,33 @@ def test_a_15_minute_rate_limit_skips_the_account_in_the_next_run_and_it_syncs_a
     # Once the 15 minutes are over it syncs.
     db.end_sync_holds()
     assert db.outcomes(service.synced(sub)["run_id"])[page["id"]]["status"] == "synced"
+
+
+def test_a_rate_limit_without_an_estimate_is_not_retried_in_the_run(service, db, connected, fake_graph):
+    sub, facebook_user = connected()
+    page = facebook_user["pages"][0]
+    # Code 17 with no estimated_time_to_regain_access: Meta asks to stop calling once a limit is hit.
+    fake_graph.add_fault(page["id"], RATE_LIMITED)
+    seen = len(fake_graph.request_log())
+
+    limited = db.outcomes(service.synced(sub)["run_id"])[page["id"]]
+
+    calls = [(call["path"], tuple(sorted(call["params"].items()))) for call in calls_for(fake_graph, page["id"], seen)]
+    assert calls and len(calls) == len(set(calls)), calls  # each insights request asked once, never again
+    assert limited["status"] == "rate_limited" and "not called until" in limited["error"]
+    hold = db.query("select held_until - now() as left from private.social_media_sync_holds where scope = %s::text",
+                    limited["social_media_account_id"])
+    assert timedelta(seconds=50) < hold[0]["left"] <= timedelta(minutes=1)
+
+    # A transient error that is not a rate limit keeps its in-run retries.
+    fake_graph.clear_faults()
+    db.end_sync_holds()
+    fake_graph.add_fault(page["id"], {"graph_error": {"code": 2, "is_transient": True}}, times=1)
+    seen = len(fake_graph.request_log())
+    retried = db.outcomes(service.synced(sub)["run_id"])[page["id"]]
+    calls = [(call["path"], tuple(sorted(call["params"].items()))) for call in calls_for(fake_graph, page["id"], seen)]
+    assert retried["status"] == "synced"
+    assert len(calls) == len(set(calls)) + 1
 
 
 def test_an_app_level_rate_limit_stops_every_call_until_it_ends(service, db, connected, fake_graph):

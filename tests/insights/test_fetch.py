@@ -113,8 +113,9 @@ def test_an_unfamiliar_code_100_is_split_down_and_drops_the_metric_for_that_acco
     assert not any(isinstance(answer, InvalidMetric) for _, answer in answers)
 
 
-def test_a_rate_limit_and_a_500_are_retried_until_they_clear(fetcher_for):
-    script = iter([RateLimited("(#17) User request limit reached"), GraphError("HTTP 500", status=500, transient=True),
+def test_a_short_rate_limit_and_a_500_are_retried_until_they_clear(fetcher_for):
+    script = iter([RateLimited("(#17) User request limit reached", retry_after=1),
+                   GraphError("HTTP 500", status=500, transient=True),
                    {"data": []}])
     graph = ScriptedGraph(lambda metrics: next(script))
 

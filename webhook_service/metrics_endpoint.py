@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -33,8 +34,13 @@ from webhook_service.config import Config
 from webhook_service.errors import ApiError
 from webhook_service.platforms import PLATFORMS
 from webhook_service.store import Store
+from webhook_service.sync import ACCOUNT_KINDS, POSTS_KIND
+from webhook_service.token_refresh import KIND as TOKEN_REFRESH_KIND
 
 log = logging.getLogger(__name__)
+
+# The sync queue's message kinds, always reported per platform (as 0 when none) so alerts have every series.
+MESSAGE_KINDS = (*ACCOUNT_KINDS, POSTS_KIND, TOKEN_REFRESH_KIND)
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # Account statuses always reported (as 0 when none), so ratios and alerts have every series.
@@ -94,8 +100,15 @@ class DatabaseGauges:
         yield _counted("social_link_queue_dead_letters", "Messages of a sync queue dead-lettered in the last 24 "
                        "hours (delivered INSIGHTS_MAX_DELIVERIES times, or unworkable).", "queue",
                        values.get("dead_letters", []), [queue["queue"] for queue in values["queues"]])
-        yield _single("social_link_sync_accounts_dead_lettered", "Accounts the last 24 hours' runs recorded failed "
-                      "because their message was dead-lettered.", values.get("accounts_dead_lettered", 0))
+        dead_lettered = GaugeMetricFamily(
+            "social_link_sync_accounts_dead_lettered", "Accounts named by sync queue messages dead-lettered in the "
+            "last 24 hours, by platform and message kind.", labels=["platform", "kind"])
+        counts = Counter()
+        for entry in values.get("accounts_dead_lettered", []):  # one entry per queue and (platform, kind)
+            counts[entry["platform"], entry["kind"]] += entry["count"]
+        for key in dict.fromkeys((*((platform, kind) for platform in PLATFORMS for kind in MESSAGE_KINDS), *counts)):
+            dead_lettered.add_metric(list(key), counts[key])
+        yield dead_lettered
         depth = GaugeMetricFamily("social_link_queue_messages", "Messages in a pgmq queue (pgmq.metrics).",
                                   labels=["queue"])
         oldest = GaugeMetricFamily("social_link_queue_oldest_message_age_seconds",

@@ -1,5 +1,5 @@
 -- public.social_link_service_metrics (migrations 20261130035450, the holds of 20261130041607 and
--- the dead letters of 20261130052100): what the service's /metrics
+-- the dead letters of 20261130052100 and 20261130053400): what the service's /metrics
 -- reports from the database. The database holds other rows (the seed), so the test compares the
 -- counts before and after adding its own accounts.
 begin;
@@ -14,6 +14,11 @@ $$;
 create function pg_temp.not_synced(m jsonb, p_platform text) returns bigint language sql as $$
   select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'not_synced_this_hour') e
   where e ->> 'platform' = p_platform
+$$;
+
+create function pg_temp.dead_lettered(m jsonb, p_platform text, p_kind text) returns bigint language sql as $$
+  select coalesce(sum((e ->> 'count')::bigint), 0) from jsonb_array_elements(m -> 'accounts_dead_lettered') e
+  where e ->> 'platform' = p_platform and e ->> 'kind' = p_kind
 $$;
 
 create temp table before_metrics as select social_link_service_metrics() as m;
@@ -47,6 +52,11 @@ begin
     perform pgmq.create('service_metrics_probe');
     perform pgmq.send('service_metrics_probe', '{"probe": 1}'::jsonb);
     perform pgmq.send('service_metrics_probe', '{"probe": 2}'::jsonb);
+    -- A token refresh naming one Instagram account, dead-lettered as a worker does after its last delivery.
+    perform public.dead_letter_social_media_sync_message('social_link_sync_low', sent.id, 'test')
+       from pgmq.send(queue_name := 'social_link_sync_low', msg := jsonb_build_object(
+              'kind', 'token_refresh',
+              'accounts', (select jsonb_agg(id) from social_media_accounts where account_id = 'metrics-ig-1'))) sent(id);
   end if;
 end $$;
 
@@ -74,8 +84,9 @@ select is((select (e ->> 'count')::int - coalesce((select (b ->> 'count')::int f
              jsonb_array_elements(before_metrics.m -> 'dead_letters') b where b ->> 'queue' = 'social_link_sync'), 0)
            from after_metrics, jsonb_array_elements(m -> 'dead_letters') e where e ->> 'queue' = 'social_link_sync'),
   1, 'a message dead-lettered within the day counts; an older one and a retried one do not');
-select ok((select (m ->> 'accounts_dead_lettered')::bigint >= 0 from after_metrics),
-  'the accounts the last day''s runs lost to dead letters are reported');
+select is((select pg_temp.dead_lettered(a.m, 'instagram', 'token_refresh')
+                 - pg_temp.dead_lettered(b.m, 'instagram', 'token_refresh') from before_metrics b, after_metrics a),
+  1::bigint, 'the accounts of a message dead-lettered within the day are counted by platform and kind');
 select ok((select (m ->> 'app_held_seconds')::float between 590 and 600 from after_metrics),
   'an app-wide hold reports the seconds it has left');
 select case when to_regprocedure('pgmq.create(text)') is null then skip('pgmq is not installed', 1)

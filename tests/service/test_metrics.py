@@ -3,6 +3,7 @@ counters have moved by exactly the work of that sync (gunicorn's workers added u
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -124,7 +125,35 @@ def test_gauges_from_the_database_count_accounts_by_status(api, fake_graph, db: 
         for name in ("social_link_queue_messages", "social_link_queue_oldest_message_age_seconds",
                      "social_link_queue_dead_letters"):
             assert (name, (("queue", queue),)) in after
-    assert ("social_link_sync_accounts_dead_lettered", ()) in after
+    for platform in ("facebook", "instagram"):
+        for kind in ("account_snapshot", "account_backfill", "posts", "token_refresh"):
+            assert ("social_link_sync_accounts_dead_lettered", (("kind", kind), ("platform", platform))) in after
+
+
+def test_dead_lettered_work_is_counted_by_platform_and_kind(api, fake_graph, admin_db: Database, stack_env):
+    gauges = DatabaseGauges(Store(Config.from_env(stack_env)), ttl_seconds=0)
+    user = fake_graph.create_user(pages=[{"instagram": {}}])
+    api.connect("facebook", user["access_token"])
+    page, instagram = (admin_db.query(
+        "select id::text from public.social_media_accounts where account_id = %s", account_id)[0]["id"]
+        for account_id in (user["pages"][0]["id"], user["pages"][0]["instagram"]["id"]))
+    before = collected(gauges)
+    # A token refresh naming the Instagram account and a posts message naming both, on the low queue,
+    # dead-lettered as a worker does after the last delivery.
+    for body in ({"kind": "token_refresh", "accounts": [instagram]},
+                 {"kind": "posts", "run_id": "00000000-0000-0000-0000-000000000000", "accounts": [page, instagram]}):
+        msg_id = admin_db.query("select pgmq.send(queue_name := 'social_link_sync_low', msg := %s::jsonb) as id",
+                                json.dumps(body))[0]["id"]
+        admin_db.query("select public.dead_letter_social_media_sync_message('social_link_sync_low', %s, 'test') "
+                       "as done", msg_id)
+    after = collected(gauges)
+
+    assert {key: n for key, n in moved(before, after).items()
+            if key[0] == "social_link_sync_accounts_dead_lettered"} == {
+        ("social_link_sync_accounts_dead_lettered", (("kind", "token_refresh"), ("platform", "instagram"))): 1,
+        ("social_link_sync_accounts_dead_lettered", (("kind", "posts"), ("platform", "facebook"))): 1,
+        ("social_link_sync_accounts_dead_lettered", (("kind", "posts"), ("platform", "instagram"))): 1,
+    }
 
 
 def test_without_the_database_the_gauges_say_so_and_the_rest_is_served(stack_env):

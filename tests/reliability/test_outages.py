@@ -122,11 +122,14 @@ def test_postgres_away_for_a_moment_mid_run_the_message_comes_back_and_fills_the
 
     assert relay.connections_cut >= 1  # the REST layer's database connections were really lost
     if result["response"].status_code != 200:
-        # The request's own wait gave up during the outage: the next run joins the held work.
-        assert service.cron_sync(user.sub)["joined"] == 4
-    run = wait_for(lambda: db.query("select * from public.social_media_sync_runs where user_id = %s "
-                                    "and accounts_queued > 0 and finished_at is not null", user.sub),
-                   what="the run to finish")[0]
+        # The request's own wait gave up during the outage. A second run pokes the workers (the kick
+        # job's part: test stacks leave it unpointed) and joins the held work if it is still pending;
+        # whether it is depends on timing, so the assertions are about the first run.
+        service.cron_sync(user.sub)
+    first_run = "select * from public.social_media_sync_runs where user_id = %s and accounts_queued > 0 " \
+                "order by started_at limit 1"
+    run = wait_for(lambda: [row for row in db.query(first_run, user.sub) if row["finished_at"]],
+                   what="the first run to finish")[0]
     assert (run["status"], run["accounts_done"], run["accounts_dead_lettered"]) == ("succeeded", 4, 0)
     assert hour_rows(db, user.sub, run["window_start"]) == {account: 1 for account in accounts_of(user.facebook_user)}
 

@@ -76,8 +76,10 @@ def assert_reported_and_filled_on_the_next_run(db, service, user, result, expect
     bring_back()
     body = service.cron_sync(user.sub)
 
-    # The next run joined the interrupted run's accounts; its message came back and finished both.
-    assert (body["status"], body["queued"], body["joined"]) == ("succeeded", 0, 4), body
+    # The interrupted run's message comes back and finishes it. The next run joins its accounts if
+    # they are still pending, or queues them again if that message got in first: timing decides
+    # which, so only their sum is asserted; the outcome (both runs succeeded, one row an hour) is fixed.
+    assert (body["status"], body["queued"] + body["joined"]) == ("succeeded", 4), body
     assert hour_rows(db, user.sub, body["window"]["window_start"]) == {account: 1 for account in accounts_of(user.facebook_user)}
     assert db.query("select status from public.social_media_sync_runs where id = %s", run[0]["id"]) == [
         {"status": "succeeded"}]
